@@ -1,0 +1,1 @@
+"""edf format (being written)."""

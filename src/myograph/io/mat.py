@@ -1,0 +1,1 @@
+"""mat format (being written)."""

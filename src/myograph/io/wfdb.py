@@ -1,0 +1,1 @@
+"""wfdb format (being written)."""

@@ -1,0 +1,1 @@
+"""xdf format (being written)."""
