@@ -20,7 +20,7 @@ __all__ = ["Channel", "ChannelTable", "CHANNEL_TYPES", "BIDS_COLUMNS", "guess_ty
 #: channel types, as in BIDS
 CHANNEL_TYPES = frozenset(
     {"EMG", "ECG", "EEG", "EOG", "FORCE", "TRIG", "ACC", "GYRO", "MAGN", "ANGLE", "RESP", "TEMP",
-     "MISC", "SYNC", "AUDIO", "TORQUE", "ORNT", "SPIKES", "IPT", "PPG"}
+     "MISC", "SYNC", "AUDIO", "TORQUE", "ORNT", "POS", "SPIKES", "IPT", "PPG"}
 )
 
 #: Channel attribute → BIDS column (channels.tsv, then electrodes.tsv)

@@ -1,0 +1,1 @@
+"""Signal conditioning: filters, envelopes, spectra, quality (being written)."""

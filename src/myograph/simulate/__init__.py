@@ -1,0 +1,1 @@
+"""Physiologically grounded EMG simulation with ground truth (being written)."""
