@@ -19,7 +19,7 @@ from myograph.io._input import Input, as_input
 from myograph.io.lazy import InMemoryLazy, LazyRecording
 from myograph.io.registry import FORMATS, Format, detect_format, format_for_writing, register
 
-__all__ = ["read", "read_all", "write", "open", "FORMATS", "Format", "register", "LazyRecording", "Input"]
+__all__ = ["read", "read_all", "write", "open", "main_recording", "FORMATS", "Format", "register", "LazyRecording", "Input"]
 
 #: the format modules, each registering itself on import
 _FORMAT_MODULES = ("edf", "wfdb", "c3d", "text", "xdf", "mat")
@@ -70,8 +70,12 @@ def read_all(source: Any, *, fs: float | None = None, strict: bool = False, form
     return list(recs)
 
 
-def _emg_first(rec: Recording) -> tuple:
-    return (sum(t == "EMG" for t in rec.ch_types), rec.n_channels, rec.fs)
+def main_recording(parts: list[Recording]) -> Recording:
+    """Of the parts of a multi-rate file, the one at the EMG rate.
+
+    The part with the most EMG channels; ties go to more channels, then the higher rate.
+    """
+    return max(parts, key=lambda r: (sum(t == "EMG" for t in r.ch_types), r.n_channels, r.fs))
 
 
 def read(source: Any, *, fs: float | None = None, strict: bool = False, format: str | None = None,
@@ -87,7 +91,7 @@ def read(source: Any, *, fs: float | None = None, strict: bool = False, format: 
     >>> rec = myograph.read("walk.c3d")        # doctest: +SKIP
     >>> rec = myograph.read("trial.csv", fs=2000.0)  # doctest: +SKIP
     """
-    return max(read_all(source, fs=fs, strict=strict, format=format, **options), key=_emg_first)
+    return main_recording(read_all(source, fs=fs, strict=strict, format=format, **options))
 
 
 def write(recording: Recording, path: str | os.PathLike[str], *, format: str | None = None, **options: Any) -> None:
