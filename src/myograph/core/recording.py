@@ -390,6 +390,284 @@ class Recording:
 
         write(self, path, **kwargs)
 
+    # --- signal conditioning (thin wrappers over myograph.signal) ---------------------------
+    # Each method imports myograph.signal inside itself (core must not import the signal layer
+    # at module import time), processes only the EMG channels unless ``channels=`` names
+    # others (``channels="all"`` for every channel), leaves the other channels' samples
+    # untouched, and appends one provenance step with every parameter and, for filters, the
+    # SOS design. Software filters go to provenance only: the channels' hardware
+    # ``low_cutoff_hz``/``high_cutoff_hz`` fields are not changed.
+    def _signal_channel_indices(self, channels: str | Sequence[str] | None) -> list[int]:
+        if channels is None:
+            idx = self._channels.where(type="EMG")
+            if not idx:
+                raise ParameterError(
+                    "channels",
+                    f"no EMG channel to process (channel types are {sorted(set(self.ch_types))}); "
+                    "name the channels with channels=[...] or channels='all'",
+                )
+            return idx
+        if isinstance(channels, str) and channels == "all":
+            return list(range(self.n_channels))
+        return self._indices(channels)
+
+    def _signal_apply(self, operation: str, parameters: Mapping[str, Any], func: Any,
+                      channels: str | Sequence[str] | None) -> "Recording":
+        idx = self._signal_channel_indices(channels)
+        out = np.array(self._data, dtype=np.float64, copy=True)
+        if idx:
+            out[idx] = func(self._data[idx])
+        params = {**parameters, "channels": [self._channels[i].name for i in idx]}
+        return self.derive(operation, params, data=out)
+
+    def _signal_filter(self, operation: str, parameters: Mapping[str, Any], sos: np.ndarray, *,
+                       zero_phase: bool, nan_policy: str, channels: str | Sequence[str] | None) -> "Recording":
+        from myograph.signal import describe_sos, filter_sos
+
+        params = {**parameters, "zero_phase": bool(zero_phase), "nan_policy": nan_policy,
+                  "design": describe_sos(sos, self._fs)}
+        return self._signal_apply(
+            operation, params, lambda d: filter_sos(d, sos, zero_phase=zero_phase, nan_policy=nan_policy), channels
+        )
+
+    def _signal_line_hz(self, value: float | None, name: str) -> float:
+        if value is not None:
+            return value
+        if self._metadata.power_line_hz is None:
+            raise ParameterError(name, "the recording's power-line frequency is unknown (metadata.power_line_hz is None); "
+                                       f"pass {name}=50 or {name}=60")
+        return float(self._metadata.power_line_hz)
+
+    def bandpass(self, low_hz: float, high_hz: float, *, order: int = 4, zero_phase: bool = True,
+                 nan_policy: str = "raise", channels: str | Sequence[str] | None = None) -> "Recording":
+        """Butterworth band-pass (:func:`myograph.signal.bandpass`), zero-phase by default.
+
+        Only EMG channels are filtered unless ``channels`` names others
+        (``"all"`` for every channel); the rest pass through unchanged. The
+        design (SOS coefficients, padding) is recorded in provenance as
+        ``signal.bandpass``.
+        """
+        from myograph.signal import design_bandpass
+
+        sos = design_bandpass(low_hz, high_hz, self._fs, order=order)
+        return self._signal_filter("signal.bandpass", {"low_hz": low_hz, "high_hz": high_hz, "order": order,
+                                                       "family": "butterworth"}, sos,
+                                   zero_phase=zero_phase, nan_policy=nan_policy, channels=channels)
+
+    def highpass(self, cutoff_hz: float, *, order: int = 4, zero_phase: bool = True,
+                 nan_policy: str = "raise", channels: str | Sequence[str] | None = None) -> "Recording":
+        """Butterworth high-pass (:func:`myograph.signal.highpass`); EMG channels only by default (see :meth:`bandpass`)."""
+        from myograph.signal import design_highpass
+
+        sos = design_highpass(cutoff_hz, self._fs, order=order)
+        return self._signal_filter("signal.highpass", {"cutoff_hz": cutoff_hz, "order": order, "family": "butterworth"},
+                                   sos, zero_phase=zero_phase, nan_policy=nan_policy, channels=channels)
+
+    def lowpass(self, cutoff_hz: float, *, order: int = 4, zero_phase: bool = True,
+                nan_policy: str = "raise", channels: str | Sequence[str] | None = None) -> "Recording":
+        """Butterworth low-pass (:func:`myograph.signal.lowpass`); EMG channels only by default (see :meth:`bandpass`)."""
+        from myograph.signal import design_lowpass
+
+        sos = design_lowpass(cutoff_hz, self._fs, order=order)
+        return self._signal_filter("signal.lowpass", {"cutoff_hz": cutoff_hz, "order": order, "family": "butterworth"},
+                                   sos, zero_phase=zero_phase, nan_policy=nan_policy, channels=channels)
+
+    def notch(self, freq_hz: float | None = None, *, quality: float = 30.0, harmonics: int = 1,
+              zero_phase: bool = True, nan_policy: str = "raise",
+              channels: str | Sequence[str] | None = None) -> "Recording":
+        """Notch at ``freq_hz`` (:func:`myograph.signal.notch`); EMG channels only by default.
+
+        ``freq_hz=None`` takes the recording's ``metadata.power_line_hz`` and
+        refuses when that is unknown.
+        """
+        from myograph.signal import design_notch
+
+        f = self._signal_line_hz(freq_hz, "freq_hz")
+        sos = design_notch(f, self._fs, quality=quality, harmonics=harmonics)
+        return self._signal_filter("signal.notch", {"freq_hz": f, "quality": quality, "harmonics": harmonics}, sos,
+                                   zero_phase=zero_phase, nan_policy=nan_policy, channels=channels)
+
+    def remove_powerline(self, line_hz: float | None = None, *, n_harmonics: int | None = None, quality: float = 30.0,
+                         zero_phase: bool = True, nan_policy: str = "raise",
+                         channels: str | Sequence[str] | None = None) -> "Recording":
+        """Notches at the power-line frequency and its harmonics (:func:`myograph.signal.remove_powerline`).
+
+        ``line_hz=None`` takes ``metadata.power_line_hz`` (refused when unknown);
+        ``n_harmonics=None`` notches every multiple below Nyquist. EMG channels
+        only by default.
+        """
+        from myograph.signal import design_powerline
+
+        f = self._signal_line_hz(line_hz, "line_hz")
+        sos = design_powerline(f, self._fs, n_harmonics=n_harmonics, quality=quality)
+        return self._signal_filter("signal.remove_powerline",
+                                   {"line_hz": f, "n_harmonics": int(sos.shape[0]), "quality": quality}, sos,
+                                   zero_phase=zero_phase, nan_policy=nan_policy, channels=channels)
+
+    def remove_dc(self, *, nan_policy: str = "raise", channels: str | Sequence[str] | None = None) -> "Recording":
+        """Subtract each channel's mean (:func:`myograph.signal.remove_dc`); EMG channels only by default."""
+        from myograph.signal import remove_dc
+
+        return self._signal_apply("signal.remove_dc", {"nan_policy": nan_policy},
+                                  lambda d: remove_dc(d, nan_policy=nan_policy), channels)
+
+    def rectify(self, *, nan_policy: str = "raise", channels: str | Sequence[str] | None = None) -> "Recording":
+        """Full-wave rectification ``|x|`` (:func:`myograph.signal.rectify`); EMG channels only by default."""
+        from myograph.signal import rectify
+
+        return self._signal_apply("signal.rectify", {"nan_policy": nan_policy},
+                                  lambda d: rectify(d, nan_policy=nan_policy), channels)
+
+    def envelope(self, cutoff_hz: float = 6.0, *, order: int = 4, zero_phase: bool = True,
+                 nan_policy: str = "raise", channels: str | Sequence[str] | None = None) -> "Recording":
+        """Linear envelope: rectify, then Butterworth low-pass at ``cutoff_hz`` Hz.
+
+        See :func:`myograph.signal.linear_envelope`. EMG channels only by
+        default; units stay volts. Recorded as ``signal.envelope`` with the
+        low-pass design.
+        """
+        from myograph.signal import describe_sos, design_lowpass, linear_envelope
+
+        sos = design_lowpass(cutoff_hz, self._fs, order=order)
+        params = {"cutoff_hz": cutoff_hz, "order": order, "family": "butterworth", "zero_phase": bool(zero_phase),
+                  "nan_policy": nan_policy, "design": describe_sos(sos, self._fs)}
+        return self._signal_apply(
+            "signal.envelope", params,
+            lambda d: linear_envelope(d, self._fs, cutoff_hz, order=order, zero_phase=zero_phase, nan_policy=nan_policy),
+            channels,
+        )
+
+    def moving_rms(self, window_s: float, *, center: bool = True, nan_policy: str = "raise",
+                   channels: str | Sequence[str] | None = None) -> "Recording":
+        """Moving RMS over ``window_s`` seconds (:func:`myograph.signal.moving_rms`); EMG channels only by default."""
+        from myograph.signal import moving_rms, window_samples
+
+        params = {"window_s": window_s, "window_samples": window_samples(window_s, self._fs), "center": bool(center),
+                  "nan_policy": nan_policy}
+        return self._signal_apply("signal.moving_rms", params,
+                                  lambda d: moving_rms(d, self._fs, window_s, center=center, nan_policy=nan_policy),
+                                  channels)
+
+    def resample(self, fs_out: float, *, nan_policy: str = "raise") -> "Recording":
+        """Every channel resampled to ``fs_out`` Hz (:func:`myograph.signal.resample`).
+
+        A Recording has one rate, so all channels are resampled (trigger and
+        other step-like channels ring slightly at their edges). Annotations are
+        in seconds and stay as they are. Recorded as ``signal.resample`` with
+        the integer factors used.
+        """
+        from myograph.signal import resample, resampling_factors
+
+        up, down = resampling_factors(self._fs, fs_out)
+        data = resample(self._data, self._fs, fs_out, nan_policy=nan_policy)
+        return self.derive("signal.resample", {"fs_in": self._fs, "fs_out": float(fs_out), "up": up, "down": down,
+                                               "method": "polyphase FIR, kaiser(5.0) window", "nan_policy": nan_policy},
+                           data=data, fs=fs_out)
+
+    def normalize(self, method: str = "mvc", reference: Any = None, *, window_s: float | None = 0.5,
+                  statistic: str = "mean", percent: bool = True, nan_policy: str = "raise",
+                  channels: str | Sequence[str] | None = None) -> "Recording":
+        """Amplitude normalisation of (envelope) channels, recording the reference used.
+
+        Parameters
+        ----------
+        method : {"mvc", "peak", "reference", "value"}
+            ``"mvc"``: ``reference`` is the MVC trial as a Recording (same
+            channel names, processed the same way), divided by its highest
+            ``window_s`` mean; ``"peak"``: each channel's own peak (``window_s``
+            None = single largest sample); ``"reference"``: ``reference`` is a
+            reference-contraction Recording, its ``statistic`` ("mean" or
+            "peak"); ``"value"``: ``reference`` maps channel name → amplitude
+            in V (or is a sequence, one per processed channel).
+        percent : bool, default True
+            Output in % (unit ``"%MVC"`` for ``"mvc"``, else ``"%"``); ``False``
+            gives fractions (unit ``"a.u."``).
+
+        Only EMG channels are normalised unless ``channels`` says otherwise.
+        The provenance step ``signal.normalize`` holds the reference amplitude
+        (V) and time (s) per channel and where the reference came from.
+        """
+        from myograph.signal import normalize_by, normalize_to_mvc, normalize_to_peak, normalize_to_reference
+
+        idx = self._signal_channel_indices(channels)
+        names = [self._channels[i].name for i in idx]
+        data = self._data[idx]
+        source: dict[str, Any] = {}
+        if method in ("mvc", "reference"):
+            if not isinstance(reference, Recording):
+                raise ParameterError("reference", f"method={method!r} needs the reference trial as a Recording, got {type(reference).__name__}")
+            ref_data = reference.get_data(names)
+            source = {"file": reference.metadata.source_file, "duration_s": reference.duration, "fs": reference.fs,
+                      "operations": [s.operation for s in reference.provenance]}
+            if method == "mvc":
+                res = normalize_to_mvc(data, ref_data, reference.fs, window_s=window_s, percent=percent, nan_policy=nan_policy)
+            else:
+                res = normalize_to_reference(data, ref_data, reference.fs, statistic=statistic, window_s=window_s,
+                                             percent=percent, nan_policy=nan_policy)
+        elif method == "peak":
+            res = normalize_to_peak(data, self._fs, window_s=window_s, percent=percent, nan_policy=nan_policy)
+        elif method == "value":
+            if isinstance(reference, Mapping):
+                missing = [n for n in names if n not in reference]
+                if missing:
+                    raise ParameterError("reference", f"no reference value for channel(s) {missing}")
+                values = [reference[n] for n in names]
+            else:
+                values = list(np.atleast_1d(np.asarray(reference, dtype=np.float64)))
+            res = normalize_by(data, np.asarray(values, dtype=np.float64), percent=percent, nan_policy=nan_policy)
+        else:
+            raise ParameterError("method", f"must be 'mvc', 'peak', 'reference' or 'value', got {method!r}")
+        unit = ("%MVC" if method == "mvc" else "%") if percent else "a.u."
+        out = np.array(self._data, dtype=np.float64, copy=True)
+        out[idx] = res.values
+        rows = list(self._channels)
+        for i in idx:
+            rows[i] = rows[i].replace(units=unit)
+        params = {
+            "method": method, "window_s": window_s, "percent": bool(percent), "nan_policy": nan_policy, "unit": unit,
+            "statistic": statistic if method == "reference" else None,
+            "channels": names,
+            "reference_v": dict(zip(names, np.asarray(res.reference, dtype=float).tolist())),
+            "reference_time_s": dict(zip(names, np.asarray(res.reference_time_s, dtype=float).tolist())),
+            "reference_source": source,
+        }
+        return self.derive("signal.normalize", params, data=out, channels=ChannelTable(rows))
+
+    def surface_pipeline(self, band_hz: tuple[float, float] = (20.0, 450.0), notch_hz: float | None = 50.0,
+                         envelope_hz: float = 6.0, *, order: int = 4, envelope_order: int = 4,
+                         notch_quality: float = 30.0, notch_harmonics: int = 1, zero_phase: bool = True,
+                         nan_policy: str = "raise", channels: str | Sequence[str] | None = None) -> "Recording":
+        """The standard chain band-pass → notch → rectify → envelope (:func:`myograph.signal.surface_pipeline`).
+
+        EMG channels only by default. Refuses a ``notch_hz`` that contradicts
+        a known ``metadata.power_line_hz`` (pass the recording's mains
+        frequency, or ``None`` to skip the notch). Recorded as one step
+        ``signal.surface_pipeline`` with both SOS designs.
+        """
+        from myograph.signal import describe_sos, design_surface_pipeline, surface_pipeline
+
+        line = self._metadata.power_line_hz
+        if notch_hz is not None and line is not None and float(notch_hz) != float(line):
+            raise ParameterError("notch_hz", f"{notch_hz:g} Hz, but this recording's power line is {line:g} Hz "
+                                             f"(metadata.power_line_hz); pass notch_hz={line:g} (or None to skip the notch)")
+        conditioning, envelope = design_surface_pipeline(
+            self._fs, band_hz, notch_hz, envelope_hz, order=order, envelope_order=envelope_order,
+            notch_quality=notch_quality, notch_harmonics=notch_harmonics)
+        params = {
+            "band_hz": list(band_hz), "notch_hz": notch_hz, "envelope_hz": envelope_hz, "order": order,
+            "envelope_order": envelope_order, "notch_quality": notch_quality, "notch_harmonics": notch_harmonics,
+            "zero_phase": bool(zero_phase), "nan_policy": nan_policy, "family": "butterworth + iirnotch",
+            "design": {"conditioning": describe_sos(conditioning, self._fs), "envelope": describe_sos(envelope, self._fs)},
+        }
+        return self._signal_apply(
+            "signal.surface_pipeline", params,
+            lambda d: surface_pipeline(d, self._fs, band_hz, notch_hz, envelope_hz, order=order,
+                                       envelope_order=envelope_order, notch_quality=notch_quality,
+                                       notch_harmonics=notch_harmonics, zero_phase=zero_phase, nan_policy=nan_policy),
+            channels,
+        )
+    # --- end of signal conditioning ----------------------------------------------------------
+
 
 def concatenate_channels(recordings: Sequence[Recording]) -> Recording:
     """Stack the channels of equal-rate, equal-length recordings into one.

@@ -59,9 +59,6 @@ __all__ = [
     "StreamingTeagerKaiser",
 ]
 
-_BLOCK = 1 << 16
-
-
 def window_samples(window_s: Any, fs: float, name: str = "window_s") -> int:
     """A window length in seconds as a whole number of samples (rounded, at least 1)."""
     fs = check_fs(fs)
@@ -120,24 +117,41 @@ def linear_envelope(
 def _moving_mean(v: np.ndarray, w: int, left: int) -> np.ndarray:
     """Mean of ``v[..., i-left : i-left+w]`` (truncated at the ends) along the last axis.
 
-    Cumulative sums restart every block so that rounding error stays relative
-    to local amplitudes, not to the sum over the whole recording.
+    Short windows (up to 32 samples) are summed directly. Longer ones are
+    differences of cumulative sums that restart every block of
+    ``max(w, 256)`` samples, so that a window's rounding error is relative to
+    at most two blocks around it — never to the sum over the whole recording
+    (a quiet stretch after a loud one keeps its precision).
     """
     n = v.shape[-1]
     right = w - 1 - left
-    out = np.empty(v.shape, dtype=np.float64)
-    block = max(_BLOCK, 4 * w)
-    for s in range(0, n, block):
-        e = min(n, s + block)
-        a = max(0, s - left)
-        b = min(n, e + right)
-        c = np.zeros(v.shape[:-1] + (b - a + 1,))
-        np.cumsum(v[..., a:b], axis=-1, out=c[..., 1:])
-        i = np.arange(s, e)
-        lo = np.maximum(i - left, 0) - a
-        hi = np.minimum(i + right + 1, n) - a
-        out[..., s:e] = (c[..., hi] - c[..., lo]) / (hi - lo)
-    return out
+    i = np.arange(n)
+    lo = np.maximum(i - left, 0)
+    hi = np.minimum(i + right + 1, n)
+    count = hi - lo
+    if w <= 32:
+        padded = np.zeros(v.shape[:-1] + (n + w - 1,))
+        padded[..., left:left + n] = v
+        total = padded[..., 0:n].copy()
+        for k in range(1, w):
+            total += padded[..., k:k + n]
+        return total / count
+    block = max(w, 256)
+    n_blocks = -(-n // block)
+    lead = v.shape[:-1]
+    tiles = np.zeros(lead + (n_blocks * block,))
+    tiles[..., :n] = v
+    prefix = np.zeros(lead + (n_blocks, block + 1))
+    np.cumsum(tiles.reshape(lead + (n_blocks, block)), axis=-1, out=prefix[..., 1:])
+    prefix = prefix.reshape(lead + (n_blocks * (block + 1),))
+    # the prefix sum up to global position p within block b sits at flat index p + b
+    b_lo = lo // block
+    b_hi = (hi - 1) // block
+    p_lo = prefix[..., lo + b_lo]
+    same = prefix[..., np.minimum(hi + b_lo, prefix.shape[-1] - 1)] - p_lo  # window inside one block
+    block_total = prefix[..., (b_lo + 1) * block + b_lo]
+    split = (block_total - p_lo) + prefix[..., hi + b_hi]  # window across a block boundary
+    return np.where(b_lo == b_hi, same, split) / count
 
 
 def _window_left(w: int, center: bool) -> int:
@@ -309,7 +323,7 @@ class _StreamingWindow(_Stream):
         ext = np.concatenate([tail, self._f(v)])
         means = _moving_mean(ext[np.newaxis, :], self.window, self.window - 1)[0, tail.size:]
         keep = self.window - 1
-        self._tail[ch] = ext[ext.size - keep:] if keep else np.empty(0)
+        self._tail[ch] = ext[max(0, ext.size - keep):] if keep else np.empty(0)
         return means
 
     def process(self, chunk: Any) -> np.ndarray:

@@ -135,7 +135,7 @@ def _divide(x: np.ndarray, reference: np.ndarray, axis: int, percent: bool) -> n
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise SignalError(
-            f"reference: channel {i} has reference amplitude {flat[i]!r}; a reference must be a finite number > 0 "
+            f"reference: channel {i} has reference amplitude {float(flat[i])!r}; a reference must be a finite number > 0 "
             f"(a flat or missing reference trial?)"
         )
     scale = (100.0 if percent else 1.0) / ref
