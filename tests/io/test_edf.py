@@ -285,6 +285,14 @@ def test_lazy_reading_reads_only_the_records_it_needs(tmp_path, monkeypatch):
     assert sum(reads) <= 2 * record_bytes + 1
 
 
+def test_a_closed_lazy_recording_refuses_to_read_with_a_clear_error(tmp_path):
+    myograph.write(make_recording(), tmp_path / "a.edf")
+    lazy = myograph.open(tmp_path / "a.edf")
+    lazy.close()
+    with pytest.raises(ParameterError, match="closed"):
+        lazy.read(0, 1)
+
+
 def test_open_serves_the_emg_rate_of_a_multi_rate_file_and_rate_hz_picks_another(tmp_path):
     emg = make_recording(n_channels=2, n_samples=2000, fs=1000.0)
     # a multi-rate file written by hand: 2 EMG channels at 1000 Hz, one force channel at 100 Hz

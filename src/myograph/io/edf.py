@@ -66,8 +66,9 @@ range/16777215 (BDF). Labels longer than 16 characters (or not printable
 ASCII) are refused with a :class:`~myograph.ParameterError` naming the channel.
 The channel type (and description) go to the transducer field as
 ``TYPE[: description]``; hardware filters to the prefilter field. Annotations
-are EDF+ TALs; a channel-specific annotation is written once per channel as
-``label@@channel`` (the convention MNE-Python reads) and grouped back on reading.
+are EDF+ TALs; a channel-specific annotation is one TAL holding ``label@@channel``
+for each of its channels (the ``@@`` convention MNE-Python reads), grouped back
+into one row on reading.
 Records are at most 1 s long and must hold whole samples with a duration that
 fits the 8-character field; when the length cannot be split so, the last record
 is zero-padded and the padding marked with a ``BAD_padding`` annotation, which
@@ -140,7 +141,8 @@ _CHANNEL_SEP = "@@"
 _MAX_RECORD_S = 1.0
 _MAX_TIMELINE_S = 1e9
 _READ_OPTIONS = frozenset({"rate_hz"})
-_MONTHS = {m: i + 1 for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"))}
+_MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_MONTHS = {m: i + 1 for i, m in enumerate(_MONTH_NAMES)}
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -515,13 +517,13 @@ def _parse_header(src: Input, log: RepairLog) -> EdfHeader:
     size = src.size
     if size == 0:
         raise log.error("file", "is empty (0 bytes)")
-    if size < 256:
-        raise log.error("header", f"the file has {size} bytes; an EDF/BDF header needs at least 256")
     head = src.head(256)
     version = head[:8]
     bdf = version == _BDF_VERSION
-    if not bdf and not (version[:1] == b"0" and not version[1:].strip(b" \x00")):
+    if not bdf and not sniff(head, src):
         raise log.error("version", f"expected '0' (EDF) or '\\xffBIOSEMI' (BDF), got {version!r}: not an EDF/BDF file")
+    if size < 256:
+        raise log.error("header", f"the file has {size} bytes; an EDF/BDF header needs at least 256")
     notes: dict[str, list[str]] = {}
     if not bdf and b"\x00" in version:
         _note(notes, "nul", "version")
@@ -625,7 +627,8 @@ class _RecordSource:
         """Records ``[k0, k1)``: a byte buffer and the index of record ``k0``'s first byte in it."""
         if self._buf is not None:
             return self._buf, self._base0 + k0 * self._rb
-        assert self._fd is not None
+        if self._fd is None:
+            raise ParameterError("recording", f"{self.name} was closed; open it again with myograph.open()")
         buf = np.empty((k1 - k0) * self._rb + self._lead, dtype=np.uint8)
         _pread_into(self._fd, buf, self._header_bytes + k0 * self._rb - self._lead, self.name)
         return buf, self._lead
@@ -638,9 +641,8 @@ class _RecordSource:
     def columns(self, byte_offset: int, length: int) -> np.ndarray:
         """Bytes ``[byte_offset, byte_offset + length)`` of every record, shape ``(n_records, length)``."""
         if self._buf is not None:
-            start = self._base0 + byte_offset
-            return np.lib.stride_tricks.as_strided(self._buf[start:], shape=(self._n, length), strides=(self._rb, 1))
-        assert self._fd is not None
+            return np.ndarray((self._n, length), dtype=np.uint8, buffer=self._buf, offset=self._base0 + byte_offset,
+                              strides=(self._rb, 1))
         out = np.empty((self._n, length), dtype=np.uint8)
         if self._rb <= 65536:
             per = max(1, (8 << 20) // self._rb)
@@ -651,7 +653,7 @@ class _RecordSource:
                 out[k0:k1] = block[:, byte_offset:byte_offset + length]
         else:
             for k in range(self._n):
-                _pread_into(self._fd, out[k], self._header_bytes + k * self._rb + byte_offset, self.name)
+                _pread_into(self._fd, out[k], self._header_bytes + k * self._rb + byte_offset, self.name)  # type: ignore[arg-type]
         return out
 
     def close(self) -> None:
@@ -1541,7 +1543,7 @@ class EdfWriter:
 
     def _header(self, n_records: int) -> bytes:
         code, sex, session, equipment, startdate, starttime = _edfplus_identification(self._metadata)
-        day = startdate.strftime("%d-%b-%Y").upper() if startdate else "X"
+        day = f"{startdate.day:02d}-{_MONTH_NAMES[startdate.month - 1]}-{startdate.year}" if startdate else "X"
         start = datetime.combine(startdate, starttime) if startdate else None
         return _encode_header(bdf=self._bdf, patient=f"{code} {sex} X X", recording=f"Startdate {day} {session} X {equipment}",
                               start=start, n_records=n_records, duration=self._duration, signals=self._signals)
