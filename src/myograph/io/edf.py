@@ -1565,8 +1565,10 @@ class EdfWriter:
         if self._carry.shape[1]:
             x = np.concatenate([self._carry, x], axis=1)
         n_full = x.shape[1] // self._spr
-        if n_full:
-            self._fh.write(self._encode(x[:, :n_full * self._spr]).data)
+        per = max(1, (4 << 20) // (self._spr * len(self._channels)))  # ≈ 4 M samples per block: bounded temporaries
+        for k0 in range(0, n_full, per):
+            k1 = min(n_full, k0 + per)
+            self._fh.write(self._encode(x[:, k0 * self._spr:k1 * self._spr]).data)
         self._carry = x[:, n_full * self._spr:].copy()
 
     def annotate(self, onset: float, duration: float, label: str, channels: Iterable[str] = ()) -> None:
