@@ -141,3 +141,21 @@ def test_pipeline_nan_policy_mask_keeps_gaps_and_processes_runs():
     y = surface_pipeline(x, FS, nan_policy="mask")
     assert np.isnan(y[0, 6000:6100]).all() and np.isfinite(y[0, :6000]).all() and np.isfinite(y[1]).all()
     np.testing.assert_allclose(y[0, 6100:], surface_pipeline(x[0, 6100:], FS), rtol=1e-12)
+
+
+def test_zero_phase_blocks_equal_the_whole_signal_pipeline_to_the_tolerance():
+    from myograph.signal import surface_pipeline_blocks
+
+    x = emg_like(2, seconds=20.0, seed=3)
+    whole = surface_pipeline(x, FS)
+    calls = []
+
+    def read(a, b):
+        calls.append((a, b))
+        return x[:, a:b]
+
+    blocks = list(surface_pipeline_blocks(read, x.shape[1], FS, block_s=3.0))
+    assert [s for s, _ in blocks] == list(range(0, x.shape[1], 6000))
+    got = np.concatenate([env for _, env in blocks], axis=1)
+    np.testing.assert_allclose(got, whole, rtol=0, atol=1e-9 * np.abs(whole).max())
+    assert max(b - a for a, b in calls) < x.shape[1]  # never the whole signal at once

@@ -67,7 +67,12 @@ from myograph.signal.normalize import (
     normalize_to_reference,
     reference_amplitude,
 )
-from myograph.signal.pipeline import StreamingSurfacePipeline, design_surface_pipeline, surface_pipeline
+from myograph.signal.pipeline import (
+    StreamingSurfacePipeline,
+    design_surface_pipeline,
+    surface_pipeline,
+    surface_pipeline_blocks,
+)
 from myograph.signal.resample import resample, resampling_factors
 from myograph.signal.spatial import double_differential, from_grid, laplacian, single_differential, to_grid
 from myograph.signal.spectra import band_power, mean_frequency_of, median_frequency_of, psd, spectrogram
@@ -96,5 +101,5 @@ __all__ = [
     # spatial
     "to_grid", "from_grid", "single_differential", "double_differential", "laplacian",
     # pipeline
-    "surface_pipeline", "design_surface_pipeline", "StreamingSurfacePipeline",
+    "surface_pipeline", "surface_pipeline_blocks", "design_surface_pipeline", "StreamingSurfacePipeline",
 ]
