@@ -47,6 +47,10 @@ def feed(stream, x, sizes):
 
 def test_rectify_is_the_absolute_value():
     np.testing.assert_array_equal(rectify([-2.0, 0.0, 3.0]), [2.0, 0.0, 3.0])
+    masked = rectify([-2.0, -np.inf, np.nan], nan_policy="mask")
+    assert masked[0] == 2.0 and np.isnan(masked[1:]).all()
+    with pytest.raises(SignalError):
+        rectify([1.0, np.inf])
 
 
 def test_linear_envelope_is_the_low_passed_rectified_signal():

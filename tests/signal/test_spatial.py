@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from myograph import ParameterError
-from myograph.signal import double_differential, from_grid, laplacian, single_differential, to_grid
+from myograph import Channel, ParameterError, Recording
+from myograph.signal import double_differential, from_grid, grid_positions, laplacian, single_differential, to_grid
 
 
 def grid_3x4():
@@ -70,3 +70,14 @@ def test_bad_grids_are_refused():
         laplacian(np.zeros((2, 5, 10)))
     with pytest.raises(ParameterError, match="axis"):
         single_differential(np.zeros((3, 3, 4)), axis=2)
+
+
+def test_grid_positions_come_from_the_channel_table():
+    chans = [Channel(f"e{r}{c}", group="grid1", row=r, col=c) for r in range(3) for c in range(3)]
+    data = np.array([[10.0 * ch.row + ch.col] for ch in chans])
+    rec = Recording(data, fs=1000.0, channels=chans)
+    g = to_grid(rec.data, *grid_positions(rec.channels))
+    assert g.shape == (3, 3, 1) and g[2, 1, 0] == 21.0
+    assert laplacian(g)[0, 0, 0] == 4 * 11 - 1 - 21 - 10 - 12
+    with pytest.raises(ParameterError, match="'x' has no grid position"):
+        grid_positions([Channel("x")])

@@ -74,7 +74,14 @@ from myograph.signal.pipeline import (
     surface_pipeline_blocks,
 )
 from myograph.signal.resample import resample, resampling_factors
-from myograph.signal.spatial import double_differential, from_grid, laplacian, single_differential, to_grid
+from myograph.signal.spatial import (
+    double_differential,
+    from_grid,
+    grid_positions,
+    laplacian,
+    single_differential,
+    to_grid,
+)
 from myograph.signal.spectra import band_power, mean_frequency_of, median_frequency_of, psd, spectrogram
 
 __all__ = [
@@ -99,7 +106,7 @@ __all__ = [
     "Normalized", "reference_amplitude", "normalize_to_mvc", "normalize_to_peak", "normalize_to_reference",
     "normalize_by",
     # spatial
-    "to_grid", "from_grid", "single_differential", "double_differential", "laplacian",
+    "grid_positions", "to_grid", "from_grid", "single_differential", "double_differential", "laplacian",
     # pipeline
     "surface_pipeline", "surface_pipeline_blocks", "design_surface_pipeline", "StreamingSurfacePipeline",
 ]

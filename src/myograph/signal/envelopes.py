@@ -70,9 +70,16 @@ def window_samples(window_s: Any, fs: float, name: str = "window_s") -> int:
 
 
 def rectify(x: Any, *, nan_policy: str = "raise") -> np.ndarray:
-    """Full-wave rectification, ``|x|`` (NaN stays NaN under "mask"/"propagate")."""
+    """Full-wave rectification, ``|x|``.
+
+    Under ``nan_policy="mask"`` every non-finite sample (NaN or ±Inf) is NaN
+    in the output; under ``"propagate"`` ``|±Inf|`` is Inf.
+    """
     arr = check_signal(x, nan_policy=nan_policy)
-    return np.abs(arr)
+    out = np.abs(arr)
+    if nan_policy == "mask":
+        out[~np.isfinite(arr)] = np.nan
+    return out
 
 
 def linear_envelope(

@@ -156,7 +156,10 @@ def normalize_by(x: Any, reference: Any, *, percent: bool = True, axis: int = -1
         ref = np.broadcast_to(ref, expected) if ref.size == 1 else ref
     if ref.shape != expected:
         raise ParameterError("reference", f"need one value per channel, shape {expected}, got shape {np.shape(reference)}")
-    return Normalized(_divide(arr, ref, axis, bool(percent)), ref.copy(), np.full(expected, np.nan))
+    values = _divide(arr, ref, axis, bool(percent))
+    if nan_policy == "mask":
+        values[~np.isfinite(arr)] = np.nan  # excluded samples are NaN, never ±Inf
+    return Normalized(values, ref.copy(), np.full(expected, np.nan))
 
 
 def normalize_to_mvc(

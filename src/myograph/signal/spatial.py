@@ -1,9 +1,10 @@
 """Spatial filters for electrode arrays (HD-EMG grids, linear arrays).
 
 Arrays are handled as grids shaped ``(n_rows, n_cols, n_samples)``;
-:func:`to_grid` builds one from channels and their grid row/column (the
-``row``/``col`` fields of the channel table), with NaN where a position has no
-electrode, and :func:`from_grid` goes back.
+:func:`to_grid` builds one from channels and their grid row/column
+(:func:`grid_positions` reads the ``row``/``col`` fields of the channel
+table), with NaN where a position has no electrode, and :func:`from_grid`
+goes back.
 
 * :func:`single_differential` — ``SD[i] = x[i + 1] - x[i]`` along one grid axis
   (the orientation of :func:`numpy.diff`).
@@ -24,7 +25,25 @@ import numpy as np
 
 from myograph.core.errors import ParameterError
 
-__all__ = ["to_grid", "from_grid", "single_differential", "double_differential", "laplacian"]
+__all__ = ["grid_positions", "to_grid", "from_grid", "single_differential", "double_differential", "laplacian"]
+
+
+def grid_positions(channels: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, cols)`` of channels from their ``row``/``col`` fields (a ChannelTable or Channels).
+
+    Raises :class:`~myograph.ParameterError` naming the first channel without a grid position.
+
+    Examples
+    --------
+    >>> grid = to_grid(rec.select(group="grid1").data, *grid_positions(rec.select(group="grid1").channels))  # doctest: +SKIP
+    """
+    rows, cols = [], []
+    for ch in channels:
+        if ch.row is None or ch.col is None:
+            raise ParameterError("channels", f"channel {ch.name!r} has no grid position (row={ch.row}, col={ch.col})")
+        rows.append(int(ch.row))
+        cols.append(int(ch.col))
+    return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
 
 
 def to_grid(x: Any, rows: Any, cols: Any, *, shape: tuple[int, int] | None = None) -> np.ndarray:
