@@ -278,8 +278,10 @@ def test_lazy_reading_reads_only_the_records_it_needs(tmp_path, monkeypatch):
     record_bytes = edf.read_header(tmp_path / "a.bdf").record_bytes
     lazy = myograph.open(tmp_path / "a.bdf")
     reads: list[int] = []
-    real = edf._pread_into
-    monkeypatch.setattr(edf, "_pread_into", lambda fd, buf, off, name: (reads.append(buf.size), real(fd, buf, off, name))[1])
+    from myograph.io.edf import records
+
+    real = records._pread_into
+    monkeypatch.setattr(records, "_pread_into", lambda fd, buf, off, name: (reads.append(buf.size), real(fd, buf, off, name))[1])
     lazy.read(10.5, 11.2)
     lazy.close()
     assert sum(reads) <= 2 * record_bytes + 1

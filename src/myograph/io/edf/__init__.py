@@ -110,10 +110,8 @@ from myograph.io.edf.stream import EdfWriter
 from myograph.io.edf.writer import write
 from myograph.io.registry import Format, register
 
-# Private names the tests reach through the package: channel typing, and the positional read that
-# records.py looks up here at call time (patch ``myograph.io.edf._pread_into`` to watch disk reads).
+# Private name the tests reach through the package: channel typing.
 from myograph.io.edf.channels import _channel_type  # noqa: F401
-from myograph.io.edf.records import _pread_into  # noqa: F401
 
 __all__ = [
     "SignalHeader", "EdfHeader", "EdfLazyRecording", "EdfWriter",

@@ -9,7 +9,6 @@ read as zeros).
 from __future__ import annotations
 
 import os
-import sys
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,15 +34,6 @@ def _pread_into(fd: int, buf: np.ndarray, offset: int, name: str) -> None:
         if n == 0:
             raise FileFormatError(name, "data", f"the file ended at byte {offset + got} while reading; was it changed meanwhile?")
         got += n
-
-
-def _read_at(fd: int, buf: np.ndarray, offset: int, name: str) -> None:
-    """:func:`_pread_into` as the package exports it.
-
-    Looked up on ``myograph.io.edf`` at call time, so that the package attribute
-    stays the one place to intercept disk reads (the tests count them there).
-    """
-    sys.modules[__package__]._pread_into(fd, buf, offset, name)
 
 
 class _RecordSource:
@@ -72,7 +62,7 @@ class _RecordSource:
         if self._fd is None:
             raise ParameterError("recording", f"{self.name} was closed; open it again with myograph.open()")
         buf = np.empty((k1 - k0) * self._rb + self._lead, dtype=np.uint8)
-        _read_at(self._fd, buf, self._header_bytes + k0 * self._rb - self._lead, self.name)
+        _pread_into(self._fd, buf, self._header_bytes + k0 * self._rb - self._lead, self.name)
         return buf, self._lead
 
     def preload(self) -> None:
@@ -95,7 +85,7 @@ class _RecordSource:
                 out[k0:k1] = block[:, byte_offset:byte_offset + length]
         else:
             for k in range(self._n):
-                _read_at(self._fd, out[k], self._header_bytes + k * self._rb + byte_offset, self.name)  # type: ignore[arg-type]
+                _pread_into(self._fd, out[k], self._header_bytes + k * self._rb + byte_offset, self.name)  # type: ignore[arg-type]
         return out
 
     @contextmanager
