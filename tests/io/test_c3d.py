@@ -41,7 +41,7 @@ def _read_all_quietly(path, **kwargs):
 
 
 @pytest.fixture(scope="module")
-def real(request):
+def real():
     """Read each real file once per module: {name: (recordings, warnings)}."""
     cache: dict = {}
 

@@ -31,8 +31,9 @@ Decisions, stated once:
   capture (frame 1 at 0 s, ``TIMES`` row 0 minutes + row 1 seconds); the file
   itself may start at a later frame, so onsets are shifted by
   ``(first_frame - 1) / point_rate``. Checked against the force plates of
-  kineticstoolkit's ``walk.c3d`` (frames 153-373 at 100 Hz): each foot strike
-  falls within 2 ms of the vertical force onset. Events outside the trial are
+  kineticstoolkit's ``walk.c3d`` (frames 153-373 at 100 Hz): the foot strikes
+  and foot offs on plates 2 and 4 fall within 1 ms of the vertical force
+  crossing 10 N. Events outside the trial are
   dropped (counted in the ``read`` step).
 * **Damaged files**: ezc3d can crash the interpreter on a damaged parameter
   section, so the header and the parameter section are checked here first

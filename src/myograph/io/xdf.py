@@ -16,7 +16,8 @@ Recording. Decisions, stated once:
   ``units=`` states it.
 * **Time.** Samples are placed on a regular grid of period ``1/fs`` that starts
   at the stream's first time stamp (kept as ``lsl_first_timestamp=...`` in
-  ``Metadata.notes``, full precision, LSL clock in s). Clock offsets
+  ``Metadata.notes``, full precision, LSL clock in s, after the ClockOffset
+  correction when that is on). Clock offsets
   (``synchronize_clocks=True``, pyxdf's ClockOffset correction, so that streams
   recorded on different computers share one clock) and dejittering
   (``dejitter=False`` by default: time stamps are used as recorded) are
