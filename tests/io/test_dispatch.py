@@ -143,3 +143,13 @@ def test_an_atomic_write_that_succeeds_replaces_the_file(tmp_path):
         assert tmp.suffix == ".bin" and tmp.parent == target.parent
         tmp.write_bytes(b"new")
     assert target.read_bytes() == b"new"
+
+
+def test_the_main_part_of_a_multi_rate_file_is_the_emg_then_the_voltage_part():
+    from myograph.io import main_recording
+
+    markers = myograph.Recording(np.zeros((6, 10)), fs=100.0, ch_names=[f"m{i}" for i in range(6)], units="m", ch_types="POS")
+    analog = myograph.Recording(np.zeros((2, 200)), fs=2000.0, ch_names=["a1", "a2"], ch_types="MISC")
+    emg = myograph.Recording(np.zeros((1, 100)), fs=1000.0, ch_names=["e"])
+    assert main_recording([markers, analog]) is analog
+    assert main_recording([markers, analog, emg]) is emg

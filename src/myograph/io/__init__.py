@@ -73,9 +73,15 @@ def read_all(source: Any, *, fs: float | None = None, strict: bool = False, form
 def main_recording(parts: list[Recording]) -> Recording:
     """Of the parts of a multi-rate file, the one at the EMG rate.
 
-    The part with the most EMG channels; ties go to more channels, then the higher rate.
+    The part with the most EMG channels; ties go to more voltage channels, then the
+    higher rate, then more channels (so a C3D without EMG labels gives its analogs, not
+    its marker positions).
     """
-    return max(parts, key=lambda r: (sum(t == "EMG" for t in r.ch_types), r.n_channels, r.fs))
+
+    def rank(r: Recording) -> tuple:
+        return (sum(t == "EMG" for t in r.ch_types), sum(c.units == "V" for c in r.channels), r.fs, r.n_channels)
+
+    return max(parts, key=rank)
 
 
 def read(source: Any, *, fs: float | None = None, strict: bool = False, format: str | None = None,
