@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -20,7 +21,7 @@ from rich.table import Table
 
 import myograph
 from myograph.apps import cli_simulate
-from myograph.core.errors import MyographError
+from myograph.core.errors import MyographError, MyographWarning
 from myograph.io import main_recording
 
 app = typer.Typer(
@@ -34,12 +35,17 @@ err = Console(stderr=True)
 
 
 def friendly_errors(fn):
-    """Turn myograph errors and missing files into one red line and exit status 2."""
+    """Print repairs as warnings; turn myograph errors and missing files into one red line and exit status 2."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", MyographWarning)
+                result = fn(*args, **kwargs)
+            for w in caught:
+                err.print(f"warning: {w.message}", style="yellow", markup=False, highlight=False)
+            return result
         except FileNotFoundError as e:
             err.print(f"error: no such file: {e.filename or e}", style="red", markup=False, highlight=False)
             raise typer.Exit(2) from None
@@ -78,9 +84,6 @@ def _print_info(parts: list[myograph.Recording], main: myograph.Recording) -> No
     for p in others:
         out.print(f"also in the file: {p.n_channels} channels at {p.fs:g} Hz ({', '.join(sorted(set(p.ch_types)))}), "
                   f"{p.duration:.3f} s — see myograph.read_all()")
-    repairs = [st for st in main.provenance if st.operation == "repair"]
-    for st in repairs:
-        out.print(f"[yellow]repaired[/yellow] {st.parameters['field']}: {st.parameters['problem']} → {st.parameters['action']}")
 
 
 @app.command()

@@ -31,8 +31,8 @@ def _guarded(src: Input, fmt: Format, call, *args, **kwargs):
     """Run a reader; any exception that is not ours becomes a FileFormatError naming the file."""
     try:
         return call(*args, **kwargs)
-    except (MyographError, FileNotFoundError, MemoryError, KeyboardInterrupt):
-        raise
+    except (MyographError, FileNotFoundError, MemoryError, KeyboardInterrupt, Warning):
+        raise  # ours, or a warning the caller's filter turned into an exception
     except Exception as exc:  # a library choked on a damaged file
         raise FileFormatError(src.name, "file", f"could not be read as {fmt.description}: {type(exc).__name__}: {exc}") from exc
 
