@@ -153,3 +153,13 @@ def test_the_main_part_of_a_multi_rate_file_is_the_emg_then_the_voltage_part():
     emg = myograph.Recording(np.zeros((1, 100)), fs=1000.0, ch_names=["e"])
     assert main_recording([markers, analog]) is analog
     assert main_recording([markers, analog, emg]) is emg
+
+
+def test_an_atomic_write_gives_the_file_the_permissions_the_umask_allows(tmp_path):
+    old = os.umask(0o022)
+    try:
+        with atomic_open(tmp_path / "out.bin") as f:
+            f.write(b"x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out.bin").stat().st_mode & 0o777 == 0o644

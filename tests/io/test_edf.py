@@ -342,9 +342,9 @@ def test_prefilter_fields_are_parsed_into_cutoffs():
 
 
 def test_the_edf_plus_chin_emg_convention_gives_type_emg():
-    assert edf._channel_type("EMG chin", "", "V") == ("EMG", "")
-    assert edf._channel_type("Fp1", "AgAgCl electrode", "V") == ("EMG", "AgAgCl electrode")
-    assert edf._channel_type("Event marker", "", "") == ("MISC", "")
+    assert edf._channel_type("EMG chin", "", "V") == ("EMG", "", {})
+    assert edf._channel_type("Fp1", "AgAgCl electrode", "V") == ("EMG", "AgAgCl electrode", {})
+    assert edf._channel_type("Event marker", "", "") == ("MISC", "", {})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -470,3 +470,23 @@ def test_short_psg_survives_a_round_trip_through_myograph(shared_data, tmp_path)
         assert_same_recording(back, rec, path)
         assert list(back.channels) == list(rec.channels)
         assert back.metadata.start_time == rec.metadata.start_time
+
+
+def test_muscle_side_group_and_grid_position_survive_a_round_trip(tmp_path):
+    from myograph import Channel
+
+    channels = [
+        Channel("BB", muscle="biceps brachii", side="R", group="arm", interelectrode_distance_mm=20.0, description="Ag/AgCl"),
+        Channel("R1C2", muscle="TA", group="grid8x8", row=0, col=1, x_mm=8.0, y_mm=0.0),
+        Channel("F", type="FORCE", units="N"),
+    ]
+    rec = myograph.Recording(np.zeros((3, 256)), fs=256.0, channels=channels)
+    myograph.write(rec, tmp_path / "placed.bdf")
+    back = myograph.read(tmp_path / "placed.bdf")
+    assert list(back.channels) == list(rec.channels)
+
+
+def test_a_transducer_field_of_another_program_is_kept_as_description():
+    kind, description, placement = edf._channel_type("EMG1", "EMG: surface; gain=1000", "V")
+    assert kind == "EMG" and placement == {}
+    assert "surface" in description

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 import myograph
-from myograph.apps import cli_simulate
+from myograph.apps import cli_demo, cli_simulate
 from myograph.core.errors import MyographError, MyographWarning
 from myograph.io import main_recording
 
@@ -157,6 +157,7 @@ def formats() -> None:
 
 
 cli_simulate.register(app)
+cli_demo.register(app)
 
 
 def main() -> None:

@@ -97,8 +97,11 @@ def plot_recording(
         ax.set_title(f"{n} channels, spacing {spacing:.3g} µV", fontsize=9)
         axes = np.array([[ax]])
         bottom = ax
+    panel_names = part.ch_names if n <= MAX_PANELS else None
     for a in annotations:
-        for ax in axes[:, 0]:
+        for k, ax in enumerate(axes[:, 0]):
+            if a.channels and panel_names is not None and panel_names[k] not in a.channels:
+                continue  # a channel's annotation shades only that channel's panel
             t0 = a.onset + start_s
             if a.duration > 0:
                 ax.axvspan(t0, t0 + a.duration, color="#f4a261", alpha=0.15, lw=0)

@@ -19,7 +19,7 @@ from myograph.core.errors import ParameterError, warn
 from myograph.core.metadata import Metadata
 from myograph.core.recording import Recording
 from myograph.core.units import VOLTAGE_SCALE, is_voltage, scale_to_si
-from myograph.io.edf.spec import _ANNOTATION_LABELS, _BDF_VERSION, _EDF_VERSION, _MAIN_FIELDS, _SIGNAL_FIELDS, _number_text
+from myograph.io.edf.spec import TRANSDUCER_KEYS, _ANNOTATION_LABELS, _BDF_VERSION, _EDF_VERSION, _MAIN_FIELDS, _SIGNAL_FIELDS, _number_text
 
 
 # --- field values ----------------------------------------------------------------------------
@@ -54,7 +54,17 @@ def _ascii_field(value: str, width: int, what: str) -> str:
 
 
 def _transducer_field(channel: Channel) -> str:
-    text = channel.type + (f": {channel.description}" if channel.description else "")
+    """``TYPE;key=value…[: description]``: the channel's type and placement in the 80-character field.
+
+    Values lose ``;`` and ``:`` (written as ``,``) so the field parses back unambiguously.
+    """
+    parts = [channel.type]
+    for attr, key in TRANSDUCER_KEYS.items():
+        value = getattr(channel, attr)
+        if value not in (None, ""):
+            text = _number_text(float(value)) if isinstance(value, float) else str(value)
+            parts.append(f"{key}={text.replace(';', ',').replace(':', ',')}")
+    text = ";".join(parts) + (f": {channel.description}" if channel.description else "")
     return _ascii_field(text, 80, f"channel {channel.name!r} transducer")
 
 

@@ -46,3 +46,10 @@ def _rate(spr: int, duration_text: str, duration_s: float) -> float:
 
 def _number_text(value: float) -> str:
     return np.format_float_positional(value, trim="-")
+
+
+#: Channel attribute → key in the transducer field (``EMG;muscle=biceps brachii;side=R: description``)
+TRANSDUCER_KEYS = {
+    "muscle": "muscle", "side": "side", "group": "group", "reference": "ref",
+    "interelectrode_distance_mm": "ied_mm", "row": "row", "col": "col", "x_mm": "x_mm", "y_mm": "y_mm", "z_mm": "z_mm",
+}
