@@ -100,3 +100,15 @@ def test_formats_lists_readers_and_writers():
     assert result.exit_code == 0
     for name in ("edf", "wfdb", "c3d", "csv", "xdf", "mat"):
         assert name in result.stdout
+
+
+def test_demo_writes_a_bdf_that_reads_back_and_a_plot(tmp_path):
+    result = runner.invoke(app, ["demo", "--out-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    rec = myograph.read(tmp_path / "demo.bdf")
+    assert rec.fs == 2048.0 and rec.duration == 10.0
+    assert rec.select(type="EMG").ch_names == ["BB", "TB", "FCR", "ECR"]
+    assert rec.channels["BB"].muscle == "biceps_brachii"
+    assert "activation" in rec.annotations.label
+    assert (tmp_path / "demo.png").stat().st_size > 50_000
+    assert "BB" in result.stdout and "demo.png" in result.stdout
