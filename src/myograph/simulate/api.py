@@ -219,12 +219,10 @@ def bipolar_simulation(
     tm_per_muscle = np.split(templates, np.cumsum([m.pool.n_units for m in specs])[:-1])
     emg, discharges, forces = E.simulate_muscles(specs, tm_per_muscle, len(chosen), fs, n, streams["firing"], lag0=_SURFACE_N_PRE)
     emg_channels = [Channel(abbr, type="EMG", units="V", muscle=name, side="R", reference="bipolar",
-                            interelectrode_distance_mm=interelectrode_distance_mm, x_mm=electrode_offset_mm, y_mm=0.0,
-                            description="simulated bipolar surface EMG, SENIAM-like placement")
+                            interelectrode_distance_mm=interelectrode_distance_mm, x_mm=electrode_offset_mm, y_mm=0.0)
                     for abbr, name in chosen]
     emg, events = E.apply_noise(emg, fs, noise, snr_db, streams["noise"], [c.name for c in emg_channels])
-    extra_rows = [(Channel(f"F_{m.abbr}", type="FORCE", units="N", muscle=m.name, side="R",
-                           description="simulated muscle force (sum of twitches)"), forces[m.abbr]) for m in specs if m.force]
+    extra_rows = [(Channel(f"F_{m.abbr}", type="FORCE", units="N", muscle=m.name, side="R"), forces[m.abbr]) for m in specs if m.force]
     params = dict(duration_s=duration_s, fs=fs, channels=len(chosen), muscles=[a for a, _ in chosen], motor_units=n_units,
                   pathology=path.name, force=force, max_force_n=max_force_n,
                   interelectrode_distance_mm=interelectrode_distance_mm, electrode_diameter_mm=electrode_diameter_mm,
@@ -334,13 +332,11 @@ def hdemg(
     emg_channels = []
     for i, (x, y) in enumerate(xy):
         r, c = divmod(i, cols)
-        emg_channels.append(Channel(f"R{r + 1}C{c + 1}", type="EMG", units="V", muscle=name, side="R", reference="monopolar",
-                                    group="grid", row=r, col=c, x_mm=float(x), y_mm=float(y),
-                                    interelectrode_distance_mm=interelectrode_distance_mm,
-                                    description="simulated monopolar HD-EMG; rows along the fibres"))
+        # side, reference and spacing are in the metadata: an EDF transducer field holds 80 characters
+        emg_channels.append(Channel(f"R{r + 1}C{c + 1}", type="EMG", units="V", muscle=name, group="grid", row=r, col=c,
+                                    x_mm=round(float(x), 3), y_mm=round(float(y), 3)))
     emg, events = E.apply_noise(emg, fs, noise, snr_db, streams["noise"], [c.name for c in emg_channels])
-    extra_rows = [(Channel("FORCE", type="FORCE", units="N", muscle=name, side="R",
-                           description="simulated muscle force (sum of twitches)"), forces[abbr])] if force else []
+    extra_rows = [(Channel("FORCE", type="FORCE", units="N", muscle=name, side="R"), forces[abbr])] if force else []
     params = dict(duration_s=duration_s, fs=fs, rows=rows, cols=cols, interelectrode_distance_mm=interelectrode_distance_mm,
                   motor_units=n_units, excitation=describe_excitation(excitation), pathology=path.name, muscle=abbr,
                   force=force, max_force_n=max_force_n, electrode_diameter_mm=electrode_diameter_mm,
@@ -469,8 +465,7 @@ def needle(
                 spont_events.append({"kind": e.kind, "onset_s": e.onset_s, "duration_s": e.duration_s,
                                      "source": e.source, "burst": e.burst, "amplitude_uv": e.amplitude_uv})
                 spont_ann.append((e.onset_s, e.duration_s, f"spontaneous:{e.kind}", ("needle",)))
-    ch = Channel("needle", type="EMG", units="V", muscle=name, side="R", reference="cannula",
-                 description="simulated concentric needle EMG (core minus cannula)")
+    ch = Channel("needle", type="EMG", units="V", muscle=name, side="R", reference="cannula")
     emg, events = E.apply_noise(emg, fs, noise, snr_db, streams["noise"], ["needle"])
     params = dict(duration_s=duration_s, fs=fs, muscle=abbr, motor_units=n_units, excitation=describe_excitation(excitation),
                   pathology=path.name, spontaneous=kinds, spontaneous_params={k: {kk: vv for kk, vv in v.items() if kk != "muap_v"}

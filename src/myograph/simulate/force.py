@@ -5,10 +5,11 @@ system (Fuglevand, Winter & Patla 1993, eq. 15)::
 
     f_i(t) = P_i * (t / T_i) * exp(1 - t / T_i),    t >= 0
 
-with peak force ``P_i`` (N) reached at the contraction time ``T_i`` (s). At high
-discharge rates twitches fuse and the force per discharge saturates; Fuglevand et al.
-model this with a gain that depends on the normalised instantaneous rate
-``x = T_i / ISI``::
+with peak force ``P_i`` (N) reached at the contraction time ``T_i`` (s). Twitches
+fuse at high discharge rates and the force-rate relation is sigmoidal: Fuglevand et
+al. scale each twitch by a gain that depends on the normalised instantaneous rate
+``x = T_i / ISI`` so that the mean force follows ``1 - exp(-2 x^3)`` above
+``x = 0.4`` (linear below) and saturates by ``x ~ 1.5``::
 
     g(x) = 1                                          for x <= 0.4
     g(x) = [(1 - exp(-2 x^3)) / x] / [(1 - exp(-2 * 0.4^3)) / 0.4]   for x > 0.4

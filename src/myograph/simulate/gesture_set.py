@@ -199,8 +199,8 @@ def gestures(
     -------
     recording : Recording
         Channels ``CH1`` … in the ``armband`` group (``x_mm`` along the forearm,
-        ``y_mm`` arc length from the volar midline at session 0, angle in the
-        description); ``gesture:<name>`` and ``activation`` annotations.
+        ``y_mm`` arc length of the electrode from the volar midline, so a shifted
+        armband shows in the table); ``gesture:<name>`` and ``activation`` annotations.
     truth : Truth
         ``gesture_labels`` per sample and ``gesture_names`` (``"rest"`` first);
         templates without fatigue; ``extra`` with the shift, schedule and per-repetition
@@ -317,10 +317,9 @@ def gestures(
     emg_channels = []
     for c, th in enumerate(angles):
         deg = math.degrees(th) % 360.0
-        emg_channels.append(Channel(f"CH{c + 1}", type="EMG", units="V", muscle="forearm", side="R", reference="bipolar",
-                                    group="armband", interelectrode_distance_mm=interelectrode_distance_mm,
-                                    x_mm=0.0, y_mm=float(FOREARM_RADIUS_MM * math.radians(360.0 * c / channels)),
-                                    description=f"armband electrode at {deg:.1f} deg from the volar midline"))
+        emg_channels.append(Channel(f"CH{c + 1}", type="EMG", units="V", muscle="forearm", group="armband",
+                                    interelectrode_distance_mm=interelectrode_distance_mm, x_mm=0.0,
+                                    y_mm=round(FOREARM_RADIUS_MM * math.radians(deg), 1)))
     emg, events = E.apply_noise(emg, fs, noise, snr_db, sess["noise"], [c.name for c in emg_channels])
     ann = Annotations.from_rows([(on, min(off, total) - on, f"gesture:{names[g - 1]}") for on, off, g, _ in holds])
     params = dict(gesture_names=names, repetitions=repetitions, hold_s=hold_s, rest_s=rest_s, duration_s=total, fs=fs,

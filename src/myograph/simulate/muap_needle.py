@@ -46,8 +46,11 @@ __all__ = ["NeedleGeometry", "NeedleMUAPs", "needle_points", "needle_muaps"]
 #: half-length of the fibre stretch simulated around the needle, mm
 WINDOW_MM = 12.0
 _TAPER_MM = 3.0
-#: largest spatial step, mm (fibres come within ~50 µm of the core)
+#: largest spatial step, mm, for fibres within _NEAR_MM of the core (they come within ~50 µm)
 _DZ_MAX_MM = 0.05
+#: fibres further than this (mm) from the core are computed with steps of _DZ_FAR_MM
+_NEAR_MM = 0.6
+_DZ_FAR_MM = 0.2
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def needle_points(geometry: NeedleGeometry) -> tuple[np.ndarray, np.ndarray, np.
     the origin; the core is at the tip.
     """
     core = np.array([[0.0, 0.0, 0.0], [0.05, 0.0, 0.0], [-0.05, 0.0, 0.0], [0.0, 0.0, 0.15], [0.0, 0.0, -0.15]])
-    ang = np.arange(8) * np.pi / 4
+    ang = np.arange(4) * np.pi / 2 + np.pi / 4
     rc = geometry.cannula_radius_mm
     can = np.array([[rc * np.cos(a), rc * np.sin(a), h] for h in (0.0, 0.5, 1.0, 2.0) for a in ang])
     pts = np.vstack([core, can])
@@ -156,14 +159,23 @@ def _sfaps(yz, ze, left, right, diam, x_needle, fs, m, pts_ax, pts_tr, pts_w):
     dtr = pts_tr[None, :, :] - yz[:, None, :]
     r2 = np.sum(dtr * dtr, axis=-1) * 1e-6  # (f, p) m²
     g = np.zeros((n_f, n_u))
-    for sign, z, length in ((1.0, ze[:, None] + u, right), (-1.0, ze[:, None] - u, left)):
+    for sign, length in ((1.0, right), (-1.0, left)):
+        # only the stretch of u where some fibre's point z = ze + sign*u lies in the window
+        lo = np.maximum(0.0, sign * (x_needle - ze) - WINDOW_MM)
+        hi = np.minimum(length, sign * (x_needle - ze) + WINDOW_MM)
+        if not np.any(hi > lo):
+            continue
+        k0 = int(np.floor(np.min((lo / dz)[hi > lo])))
+        k1 = min(n_u, int(np.ceil(np.max((hi / dz)[hi > lo]))) + 1)
+        uu = u[:, k0:k1]
+        z = ze[:, None] + sign * uu
         rel = z - x_needle
         taper = np.clip((WINDOW_MM - np.abs(rel)) / _TAPER_MM, 0.0, 1.0)
-        mask = (u <= length[:, None]) * taper * taper
-        wsum = np.zeros((n_f, n_u))
+        mask = (uu <= length[:, None]) * taper * taper
+        wsum = np.zeros(uu.shape)
         for p in range(pts_ax.size):
-            wsum += pts_w[p] * weighting_slope((z - pts_ax[p] - x_needle) * 1e-3, r2[:, p][:, None], k)
-        g += sign * mask * wsum
+            wsum += pts_w[p] * weighting_slope((rel - pts_ax[p]) * 1e-3, r2[:, p][:, None], k)
+        g[:, k0:k1] += sign * mask * wsum
     n_psi = int(np.ceil(IAP_LENGTH_MM / dz.min())) + 1
     psi = iap_slope(np.arange(n_psi)[None, :] * dz[:, None])
     n_full = n_u + n_psi - 1
@@ -180,9 +192,9 @@ def needle_muaps(
     fs: float,
     *,
     geometry: NeedleGeometry = NeedleGeometry(),
-    end_plate_spread_mm: float = 4.0,
+    end_plate_spread_mm: float = 2.0,
     half_length_mm: float = 60.0,
-    delay_spread_s: float = 0.4e-3,
+    delay_spread_s: float = 0.2e-3,
     n_components: int = 4,
     n_pre: int | None = None,
 ) -> NeedleMUAPs:
@@ -209,14 +221,15 @@ def needle_muaps(
     -------
     NeedleMUAPs
     """
-    m = max(1, int(np.ceil(5.0 * 1e3 / (fs * _DZ_MAX_MM))))  # v up to 5 m/s
-    fs_int = fs * m
+    m_near = max(1, int(np.ceil(5.0 * 1e3 / (fs * _DZ_MAX_MM))))  # v up to 5 m/s
+    m_far = max(1, int(np.ceil(5.0 * 1e3 / (fs * _DZ_FAR_MM))))
     pre = int(round(1e-3 * fs)) if n_pre is None else int(n_pre)
     pts_ax, pts_tr, pts_w = needle_points(geometry)
     path = pool.pathology
     sd_jitter_s = path.jitter_us * 1e-6 * np.sqrt(np.pi) / (2.0 * np.sqrt(2.0))
     children = rng.spawn(pool.n_units)
-    per_unit = []
+    mains: list[np.ndarray | None] = []
+    comps: list = []
     n_near = np.zeros(pool.n_units, dtype=np.int64)
     extra = np.zeros(pool.n_units, dtype=bool)
     for i in range(pool.n_units):
@@ -230,49 +243,50 @@ def needle_muaps(
         n_near[i] = nf
         extra[i] = r.random() < path.extra_phase_probability
         if nf == 0:
-            per_unit.append(None)
+            mains.append(None)
             continue
         ze = iz + end_plate_spread_mm * (r.random(nf) - 0.5)
         left = np.maximum(half_length_mm + 3.0 * r.standard_normal(nf), 5.0)
         right = np.maximum(half_length_mm + 3.0 * r.standard_normal(nf), 5.0)
         diam = np.maximum(pool.fibre_diameter_um[i] * (1.0 + pool.fibre_diameter_cv * r.standard_normal(nf)), 10.0)
         delay = delay_spread_s * r.random(nf)
-        phi = _sfaps(yz, ze, left, right, diam, geometry.axial_mm, fs, m, pts_ax, pts_tr, pts_w)
-        size = np.ptp(phi, axis=1)
-        order = np.argsort(size)[::-1]
-        if extra[i]:
-            k = int(r.integers(1, 4))
-            late = r.choice(order[:min(nf, 8)], size=min(k, nf), replace=False)
-            delay[late] += r.uniform(0.5e-3, 2.0e-3, size=late.size)
-        per_unit.append((phi, delay, order[:min(n_components, nf)]))
-    # common template length
-    n_lags_int = 0
-    for item in per_unit:
-        if item is not None:
-            phi, delay, _ = item
-            n_lags_int = max(n_lags_int, int(np.ceil(delay.max() * fs_int)) + phi.shape[1])
-    n_lags = int(np.ceil(n_lags_int / m)) + pre + 8
+        close = np.hypot(yz[:, 0], yz[:, 1]) < _NEAR_MM
+        unit = np.zeros(0)
+        for tier, m in ((np.flatnonzero(close), m_near), (np.flatnonzero(~close), m_far)):
+            if tier.size == 0:
+                continue
+            phi = _sfaps(yz[tier], ze[tier], left[tier], right[tier], diam[tier], geometry.axial_mm, fs, m,
+                         pts_ax, pts_tr, pts_w)
+            top = np.zeros(tier.size, dtype=bool)
+            if m == m_near:
+                order = np.argsort(np.ptp(phi, axis=1))[::-1]
+                if extra[i]:
+                    k = int(r.integers(1, 4))
+                    late = r.choice(order[:min(tier.size, 8)], size=min(k, tier.size), replace=False)
+                    delay[tier[late]] += r.uniform(0.5e-3, 2.0e-3, size=late.size)
+                if sd_jitter_s > 0:
+                    top[order[:n_components]] = True
+            shift = np.round(delay[tier] * fs * m).astype(np.int64) + pre * m
+            length = int(shift.max()) + phi.shape[1] + 8 * m
+            acc = np.zeros(length)
+            for f in range(tier.size):
+                if top[f]:
+                    one = np.zeros(length)
+                    one[shift[f]:shift[f] + phi.shape[1]] = phi[f]
+                    comps.append((i, _decimate(one, m)))
+                else:
+                    acc[shift[f]:shift[f] + phi.shape[1]] += phi[f]
+            dec = _decimate(acc, m)
+            if dec.size > unit.size:
+                unit = np.concatenate([unit, np.zeros(dec.size - unit.size)])
+            unit[:dec.size] += dec
+        mains.append(unit)
+    n_lags = max([u.size for u in mains if u is not None] + [c.size for _, c in comps] + [pre + 1])
     main = np.zeros((pool.n_units, n_lags))
-    comps: list = []
-    for i, item in enumerate(per_unit):
-        if item is None:
-            continue
-        phi, delay, top = item
-        acc = np.zeros((n_lags + 8) * m)
-        sep = []
-        shift = np.round(delay * fs_int).astype(np.int64) + pre * m
-        is_top = np.zeros(phi.shape[0], dtype=bool)
-        is_top[top] = sd_jitter_s > 0
-        for f in range(phi.shape[0]):
-            if is_top[f]:
-                one = np.zeros((n_lags + 8) * m)
-                one[shift[f]:shift[f] + phi.shape[1]] = phi[f]
-                sep.append(one)
-            else:
-                acc[shift[f]:shift[f] + phi.shape[1]] += phi[f]
-        main[i] = _decimate(acc, m)[:n_lags]
-        for one in sep:
-            comps.append((i, _decimate(one, m)[:n_lags]))
+    for i, u in enumerate(mains):
+        if u is not None:
+            main[i, :u.size] = u
+    comps = [(u, np.concatenate([c, np.zeros(n_lags - c.size)])) for u, c in comps]
     return NeedleMUAPs(main, comps, pre, n_near, extra)
 
 

@@ -16,7 +16,8 @@ excitation normalised to [0, 1] (fraction of the maximal drive):
   for the largest unit: ``T_i = T_L * (1 / P_i) ** (1 / log_RT(RP))``.
 
 The number of fibres of a unit is proportional to its twitch force (so innervation
-ratios also span ``RP``); its fibres lie in a circular territory of radius
+ratios also span ``RP``; a pathology scales the force with the number of fibres and
+their cross-section); its fibres lie in a circular territory of radius
 ``sqrt(n_fibres / (pi * rho))`` where ``rho`` (default 10 fibres/mm²) is the density
 of the unit's own fibres. Larger units have slightly larger fibres (the size
 principle; Andreassen & Arendt-Nielsen 1987), and the conduction velocity follows
@@ -205,9 +206,8 @@ def make_pool(
     fibres = np.maximum(1, np.round(min_fibres * rel)).astype(np.int64)
     size_rank = np.arange(n) / max(n - 1, 1)
     diam = fibre_diameter_um * (1.0 + fibre_diameter_size_spread * (size_rank - 0.5))
-    area_ref = fibres * (diam / fibre_diameter_um) ** 2
-    # force per unit of fibre cross-section, calibrated on the normal pool
-    per_area = max_force_n / float(np.sum(steady_force(area_ref, ct, pfr)))
+    # force per fibre of normal size, calibrated on the normal pool (twitches then span RP exactly)
+    per_fibre = max_force_n / float(np.sum(steady_force(fibres.astype(float), ct, pfr)))
 
     # --- the pathology
     n_keep = max(1, int(round(n * path.unit_count_factor)))
@@ -220,7 +220,7 @@ def make_pool(
     fib_p = np.maximum(1, np.round(fibres[keep] * path.fibres_per_unit_factor)).astype(np.int64)
     diam_p = diam[keep] * path.fibre_diameter_scale
     radius = np.sqrt(fibres[keep] / (np.pi * unit_fibre_density_per_mm2)) * path.territory_factor
-    twitch_n = per_area * fib_p * (diam_p / fibre_diameter_um) ** 2
+    twitch_n = per_fibre * fib_p * path.fibre_diameter_scale ** 2  # force scales with fibre cross-section
     return MotorUnitPool(
         thresholds=thr_p,
         min_rate_hz=min_p,
