@@ -21,6 +21,7 @@ from rich.table import Table
 
 import myograph
 from myograph.apps import cli_demo, cli_simulate
+from myograph.apps import cli_serve
 from myograph.core.errors import MyographError, MyographWarning
 from myograph.io import main_recording
 
@@ -157,6 +158,7 @@ def formats() -> None:
 
 
 cli_simulate.register(app)
+cli_serve.register(app)
 cli_demo.register(app)
 
 
