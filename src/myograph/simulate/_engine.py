@@ -150,7 +150,16 @@ def muscle_templates(muscle: MuscleSpec, electrodes: ElectrodeSet, fs: float, rn
         t = unit_templates(fib, electrodes, float(pool.conduction_velocity_m_s[i]) * cv_scale, fs,
                            image_factor=image_factor, n_pre=n_pre, dz_max_mm=dz_max_mm)
         out.append(t[None])
-    return pad_stack(out)
+    return trim_lags(pad_stack(out))
+
+
+def trim_lags(templates: np.ndarray, rel: float = 1e-6) -> np.ndarray:
+    """Drop trailing lags where every template is below ``rel`` of the largest magnitude (decimation padding)."""
+    mag = np.abs(templates).max(axis=tuple(range(templates.ndim - 1)), initial=0.0)
+    if mag.size == 0 or mag.max() == 0:
+        return templates
+    last = int(np.flatnonzero(mag >= rel * mag.max())[-1])
+    return np.ascontiguousarray(templates[..., :last + 1])
 
 
 def bipolar_electrodes(centres: Sequence[tuple[float, float, float]], *, ied_mm: float, diameter_mm: float,

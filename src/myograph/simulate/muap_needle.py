@@ -36,10 +36,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.fft import irfft, next_fast_len, rfft
-from scipy.signal import resample_poly
 
 from myograph.simulate.pool import MotorUnitPool, conduction_velocity
-from myograph.simulate.volume import IAP_LENGTH_MM, SIGMA_AXIAL, SIGMA_INTRA, SIGMA_RADIAL, iap_slope, weighting_slope
+from myograph.simulate.volume import (
+    IAP_LENGTH_MM, SIGMA_AXIAL, SIGMA_INTRA, SIGMA_RADIAL, decimate, iap_slope, weighting_slope,
+)
 
 __all__ = ["NeedleGeometry", "NeedleMUAPs", "needle_points", "needle_muaps"]
 
@@ -291,4 +292,4 @@ def needle_muaps(
 
 
 def _decimate(x: np.ndarray, m: int) -> np.ndarray:
-    return resample_poly(x, 1, m) if m > 1 else x
+    return decimate(x, m)

@@ -62,7 +62,9 @@ def _lag_loop(idx, unit, w, templates, n_out, lag0) -> np.ndarray:
     lo_all = -n_lag
     acc = np.zeros((n_ch, n_out + 2 * n_lag))  # acc[k] is output sample k + lo_all
     lags = np.arange(n_lag)
-    chunk = max(1, 2_000_000 // n_lag)
+    per_channel = [np.ascontiguousarray(templates[:, c, :]) for c in range(n_ch)]
+    unweighted = bool(np.all(w == 1.0))
+    chunk = 2048  # discharges per bincount: small enough for the scatter to stay in cache
     for c0 in range(0, start.size, chunk):
         s = start[c0:c0 + chunk]
         keep = (s > -n_lag) & (s < n_out)
@@ -73,8 +75,8 @@ def _lag_loop(idx, unit, w, templates, n_out, lag0) -> np.ndarray:
         hi = int(s[-1]) + n_lag
         pos = ((s - lo)[:, None] + lags).ravel()
         for c in range(n_ch):
-            vals = (templates[uk, c, :] * wk[:, None]).ravel()
-            acc[c, lo - lo_all:hi - lo_all] += np.bincount(pos, weights=vals, minlength=hi - lo)
+            vals = per_channel[c][uk] if unweighted else per_channel[c][uk] * wk[:, None]
+            acc[c, lo - lo_all:hi - lo_all] += np.bincount(pos, weights=vals.ravel(), minlength=hi - lo)
     return acc[:, -lo_all:-lo_all + n_out]
 
 

@@ -63,17 +63,18 @@ References
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.fft import irfft, next_fast_len, rfft
-from scipy.signal import resample_poly
+from scipy.signal import firwin, resample_poly
 
 from myograph.core.errors import ParameterError
 
 __all__ = [
     "SIGMA_INTRA", "SIGMA_RADIAL", "SIGMA_AXIAL", "iap_slope", "weighting_slope", "disc_points",
-    "ElectrodeSet", "FibreSet", "unit_templates", "sample_fibres",
+    "ElectrodeSet", "FibreSet", "unit_templates", "sample_fibres", "decimate",
 ]
 
 #: intracellular conductivity, S/m (Nandedkar & Stålberg 1983)
@@ -235,6 +236,21 @@ def sample_fibres(
     return FibreSet(tr, ez, left, right, diam, delay, count)
 
 
+@functools.lru_cache(maxsize=32)
+def _decimation_filter(m: int) -> np.ndarray:
+    """The anti-aliasing FIR that :func:`scipy.signal.resample_poly` designs for down-sampling by ``m``."""
+    h = firwin(2 * 10 * m + 1, 1.0 / m, window=("kaiser", 5.0))
+    h.flags.writeable = False
+    return h
+
+
+def decimate(x: np.ndarray, m: int) -> np.ndarray:
+    """Down-sample by the integer ``m`` along the last axis with a zero-phase Kaiser FIR (as resample_poly)."""
+    if m <= 1:
+        return x
+    return resample_poly(x, 1, m, axis=-1, window=_decimation_filter(m).copy())
+
+
 def _oversampling(v_m_s: float, fs: float, dz_max_mm: float) -> int:
     return max(1, int(np.ceil(v_m_s * 1e3 / (fs * dz_max_mm))))
 
@@ -287,17 +303,17 @@ def unit_templates(
     r2 = np.sum(d * d, axis=-1) * 1e-6
     radius_m = fibres.diameter_um * 0.5e-6
     wf = image_factor * SIGMA_INTRA * radius_m ** 2 / (4.0 * SIGMA_RADIAL) * fibres.count
-    g = np.zeros((electrodes.n_channels, n_g))
     ax = electrodes.axial_mm
-    for f in range(fibres.end_plate_mm.size):
-        zr = (fibres.end_plate_mm[f] + u_mm)[None, None, :] - ax[:, :, None]
-        zl = (fibres.end_plate_mm[f] - u_mm)[None, None, :] - ax[:, :, None]
-        rr = r2[f][:, :, None]
-        wr = weighting_slope(zr * 1e-3, rr, k) * (u_mm <= fibres.right_mm[f])
-        wl = weighting_slope(zl * 1e-3, rr, k) * (u_mm <= fibres.left_mm[f])
-        gf = np.einsum("cp,cpu->cu", electrodes.weights, wr - wl)
-        s = shifts[f]
-        g[:, s:s + n_u] += wf[f] * gf
+    # all fibres at once: (fibre, channel, point, u)
+    zr = (fibres.end_plate_mm[:, None] + u_mm[None, :])[:, None, None, :] - ax[None, :, :, None]
+    zl = (fibres.end_plate_mm[:, None] - u_mm[None, :])[:, None, None, :] - ax[None, :, :, None]
+    rr = r2[:, :, :, None]
+    wr = weighting_slope(zr * 1e-3, rr, k) * (u_mm[None, :] <= fibres.right_mm[:, None])[:, None, None, :]
+    wl = weighting_slope(zl * 1e-3, rr, k) * (u_mm[None, :] <= fibres.left_mm[:, None])[:, None, None, :]
+    gf = np.einsum("cp,fcpu->fcu", electrodes.weights, wr - wl) * wf[:, None, None]
+    g = np.zeros((electrodes.n_channels, n_g))
+    for f, sh in enumerate(shifts):
+        g[:, sh:sh + n_u] += gf[f]
     psi = iap_slope(np.arange(int(np.ceil(IAP_LENGTH_MM / dz_mm)) + 1) * dz_mm)
     n_full = n_g + psi.size - 1
     nfft = next_fast_len(n_full)
@@ -305,4 +321,4 @@ def unit_templates(
     phi *= dz_mm * 1e-3
     pre = np.zeros((phi.shape[0], n_pre * m))
     full = np.concatenate([pre, phi, np.zeros((phi.shape[0], 4 * m))], axis=1)
-    return resample_poly(full, 1, m, axis=-1) if m > 1 else full
+    return decimate(full, m)
