@@ -31,10 +31,12 @@ Algorithm (``kind="emg"``, band-passed EMG in):
    edges are only a few blocks off, so this costs a small window per burst.
 
 ``kind="envelope"`` takes an amplitude envelope instead (linear envelope,
-moving RMS) whose square is used as the power; step 5 then moves each onset
-back to where the envelope last sat at the noise floor (``off_db`` above
-``P0``) before rising through the on threshold, and each offset forward to
-where it first returns there.
+moving RMS) whose square is used as the power; step 5 then puts each onset
+where the envelope crosses half-way (in amplitude) between the noise floor
+and the burst's level (mean of its first 0.25 s), and each offset where it
+falls back through half of the burst's final level. A zero-phase envelope
+spreads a step symmetrically, so its half-level point is where the step was;
+a causal envelope delays it by its group delay.
 
 The thresholds are in dB above the estimated floor, so they mean the same
 thing at any gain, unit and sampling rate; every duration is in seconds.
@@ -75,7 +77,7 @@ KINDS = ("emg", "envelope")
 
 
 def block_power(x: np.ndarray, block: int, kind: str = "emg") -> tuple[np.ndarray, np.ndarray]:
-    """Mean square of ``x - mean`` (``kind="emg"``) or of ``x`` (``"envelope"``) over blocks of ``block`` samples.
+    """Mean square of ``x - mean`` (``kind="emg"``) or of ``max(x, 0)`` (``"envelope"``) over blocks of ``block`` samples.
 
     Returns ``(power, dc)``: ``power`` shaped ``(n_channels, n // block)``
     (the last ``n % block`` samples are not used) and the per-channel mean
@@ -83,6 +85,8 @@ def block_power(x: np.ndarray, block: int, kind: str = "emg") -> tuple[np.ndarra
     """
     n_ch, n = x.shape
     nb = n // block
+    if kind == "envelope":  # a low-passed envelope undershoots below 0 after bursts: that is not power
+        x = np.maximum(x[:, : nb * block], 0.0)
     blocks = x[:, : nb * block].reshape(n_ch, nb, block)
     ss = np.einsum("ijk,ijk->ij", blocks, blocks) / block
     if kind == "envelope":
@@ -151,30 +155,47 @@ def _neighbours(ch: np.ndarray, start: np.ndarray, stop: np.ndarray, n: int) -> 
     return prev_stop, next_start
 
 
-def _refine_envelope(env: np.ndarray, ch: np.ndarray, centre: np.ndarray, half: int, lo: np.ndarray,
-                     hi: np.ndarray, high: np.ndarray, low: np.ndarray, rising: bool) -> np.ndarray:
-    """Onsets: back from the first crossing of ``high`` to just after the last sample ``<= low``.
-    Offsets (``rising=False``): forward from the last sample ``>= high`` to the first ``<= low``."""
+def _levels(env: np.ndarray, ch: np.ndarray, a: np.ndarray, b: np.ndarray, length: int) -> np.ndarray:
+    """Mean of ``env[ch, a:b]`` per event, over at most ``length`` samples from ``a``."""
     n = env.shape[1]
-    idx = centre[:, None] + np.arange(-half, half)[None, :]
-    valid = (idx >= np.maximum(lo, 0)[:, None]) & (idx < np.minimum(hi, n)[:, None])
-    w = env[ch[:, None], np.clip(idx, 0, n - 1)]
-    pos = np.arange(2 * half)[None, :]
-    above = valid & (w >= high[:, None])
-    below = valid & (w <= low[:, None])
+    idx = a[:, None] + np.arange(length)[None, :]
+    inside = idx < np.minimum(b, n)[:, None]
+    vals = np.where(inside, env[ch[:, None], np.clip(idx, 0, n - 1)], 0.0)
+    return vals.sum(axis=1) / np.maximum(inside.sum(axis=1), 1)
+
+
+def _refine_envelope(env: np.ndarray, ch: np.ndarray, start: np.ndarray, stop: np.ndarray, half: int,
+                     lo: np.ndarray, hi: np.ndarray, floor: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """Edges of an envelope burst at half its rise: where the envelope crosses the midpoint
+    between the noise floor and the burst's level (mean over its first / last 0.25 s).
+
+    A symmetric (zero-phase) smoothing spreads a step equally to both sides, so the
+    half-level crossing is where the step was, whatever its height. The coarse edges
+    sit low on the flanks, so the crossing is searched from ``half`` before the coarse
+    onset to 0.5 s after it (and from 0.5 s before the coarse offset to ``half`` after).
+    """
+    n = env.shape[1]
+    length = max(1, int(round(0.25 * fs)))
+    reach = max(half, int(round(0.5 * fs)))
     rows = np.arange(ch.size)
-    if rising:
-        first_above = np.where(above.any(axis=1), np.argmax(above, axis=1), half)
-        cand = below & (pos < first_above[:, None])
-        last_below = np.where(cand.any(axis=1), 2 * half - 1 - np.argmax(cand[:, ::-1], axis=1), -1)
-        k = np.where(last_below >= 0, last_below + 1, np.maximum(np.argmax(valid, axis=1), 0))
-        return idx[rows, np.minimum(k, 2 * half - 1)]
-    last_above = np.where(above.any(axis=1), 2 * half - 1 - np.argmax(above[:, ::-1], axis=1), half - 1)
-    cand = below & (pos > last_above[:, None])
-    first_below = np.where(cand.any(axis=1), np.argmax(cand, axis=1), -1)
-    end = 2 * half - np.argmax(valid[:, ::-1], axis=1)  # one past the last valid position
-    k = np.where(first_below >= 0, first_below, end)
-    return np.where(k < 2 * half, idx[rows, np.minimum(k, 2 * half - 1)], idx[rows, 2 * half - 1] + 1)
+    idx = start[:, None] + np.arange(-half, reach)[None, :]
+    valid = (idx >= np.maximum(lo, 0)[:, None]) & (idx < np.minimum(stop, n)[:, None])
+    w = env[ch[:, None], np.clip(idx, 0, n - 1)]
+    onset = start
+    for _ in range(2):  # the level is measured from the current onset estimate, which moves it up the flank
+        mid = 0.5 * (floor + _levels(env, ch, onset, stop, length))
+        above = valid & (w >= mid[:, None])
+        onset = np.where(above.any(axis=1), idx[rows, np.argmax(above, axis=1)], start)
+    idx = stop[:, None] + np.arange(-reach, half)[None, :]
+    valid = (idx >= np.maximum(onset, 0)[:, None]) & (idx < np.minimum(hi, n)[:, None])
+    w = env[ch[:, None], np.clip(idx, 0, n - 1)]
+    offset = stop
+    for _ in range(2):
+        mid = 0.5 * (floor + _levels(env, ch, np.maximum(onset, offset - length), offset, length))
+        above = valid & (w >= mid[:, None])
+        last = idx.shape[1] - 1 - np.argmax(above[:, ::-1], axis=1)
+        offset = np.where(above.any(axis=1), idx[rows, last] + 1, stop)
+    return onset, offset
 
 
 @register(
@@ -251,9 +272,6 @@ def auto(x: Any, fs: float, *, rest: Any = None, kind: str = "emg", window_s: fl
             offset = change_profile(x, ch, stop, half, onset + 1, next_start - margin, rising=False, dc=dc,
                                     min_segment=max(4, block))
         else:
-            high = np.sqrt(p0 * 10 ** (on_eff / 10))[ch]
-            low = np.sqrt(p0 * 10 ** (off_eff / 10))[ch]
-            onset = _refine_envelope(x, ch, start, half, prev_stop, stop, high, low, rising=True)
-            offset = _refine_envelope(x, ch, stop, half, onset + 1, next_start, high, low, rising=False)
+            onset, offset = _refine_envelope(x, ch, start, stop, half, prev_stop, next_start, np.sqrt(p0)[ch], fs)
         ch, start, stop = merge_overlaps(ch, onset, np.maximum(offset, onset + 1))
     return intervals_seconds(ch, start, stop, n_ch, fs)
