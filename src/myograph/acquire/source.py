@@ -34,12 +34,31 @@ class StreamInfo:
         Channel descriptions (units are SI: ``"V"`` for EMG).
     metadata : Metadata
         Device and placement information for the recording's header.
+    physical_range : (float, float) or None
+        The amplifier's input range in the channels' SI unit (volts), e.g.
+        ``(-0.01, 0.01)``; the recorder uses it for the BDF physical range.
+        ``None`` when the source does not know it (the recorder then uses a
+        generous default).
+    has_counter : bool
+        ``True`` when :attr:`Block.first_sample` is the device's own sample
+        counter, so a jump is a gap of exactly that many samples; ``False``
+        when it only counts the samples received (LSL), so gaps can be seen
+        only in the timestamps.
+
+    Notes
+    -----
+    ``physical_range`` and ``has_counter`` were added (with defaults, so existing
+    callers are unaffected) because the recorder needs a fixed physical range
+    before the first sample arrives, and gap detection must know whether to
+    trust the counter or the clock.
     """
 
     name: str
     fs: float
     channels: ChannelTable
     metadata: Metadata = field(default_factory=Metadata)
+    physical_range: tuple[float, float] | None = None
+    has_counter: bool = True
 
     @property
     def n_channels(self) -> int:

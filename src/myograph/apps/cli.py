@@ -22,6 +22,7 @@ from rich.table import Table
 import myograph
 from myograph.apps import cli_demo, cli_simulate
 from myograph.apps import cli_serve
+from myograph.apps import cli_record
 from myograph.core.errors import MyographError, MyographWarning
 from myograph.io import main_recording
 
@@ -158,6 +159,7 @@ def formats() -> None:
 
 
 cli_simulate.register(app)
+cli_record.register(app)
 cli_serve.register(app)
 cli_demo.register(app)
 

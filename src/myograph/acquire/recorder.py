@@ -1,0 +1,565 @@
+"""A crash-safe recorder: stream blocks to BDF+ so that a killed process loses at most one flush.
+
+Design
+------
+The file is written as ``<target>.part`` (e.g. ``trial.bdf.part``) and appears
+under the target name only on a clean :meth:`Recorder.close`:
+
+* **Data records of ``flush_s``** (0.25 s by default; the nearest whole number
+  of samples whose duration fits the 8-character header field). Every record
+  completed is written, flushed and ``fsync``-ed at once, so everything up to
+  the last completed record is on disk.
+* **The header's record count stays -1** ("unknown", as EDF prescribes while
+  recording) until the clean stop. A file left by a killed recorder therefore
+  says by itself that it is unfinished; :func:`myograph.read` repairs the count
+  from the file size (with a :class:`~myograph.MyographWarning`), drops a
+  partly written last record, and returns every sample of every complete
+  record — all samples up to the last flush.
+* **Annotations live in the data records' own TALs** (EDF+ lets any record
+  carry annotations): markers (:meth:`Recorder.mark`), ``BAD_gap`` spans and
+  clock steps are placed in the next record written, so they survive a kill
+  together with the samples around them (``annotation_bytes`` of room per
+  record; overflow spills into the following records).
+* **Gaps are zeros plus ``BAD_gap``.** BDF cannot store NaN; samples that never
+  arrived (a jump of the device counter, or of the clock for sources without a
+  counter, see :class:`~myograph.acquire.gaps.GapDetector`) are written as
+  0 V so that the file keeps true time, and the span is annotated ``BAD_gap``.
+  Nothing is interpolated. Non-finite samples from a source are written as 0
+  and annotated ``BAD_nonfinite``.
+* **Clean stop**: the last partial record is zero-padded and marked
+  ``BAD_padding`` (which :func:`myograph.read` removes again, so the file reads
+  back with exactly the samples written), the header gets the true record
+  count, the file is ``fsync``-ed and renamed atomically (``os.replace``) to
+  the target, and the folder is ``fsync``-ed.
+
+A leftover ``.part`` file is never overwritten: a new recorder refuses to start
+until it has been recovered (``myograph.read`` it, or ``myograph convert`` it)
+or removed.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from myograph.acquire.gaps import GAP_LABEL, GapDetector
+from myograph.acquire.source import Block, Source, StreamInfo
+from myograph.core.annotations import Annotations
+from myograph.core.errors import ParameterError, SignalError, warn
+# The EDF layer's field encoders, so this writer's headers and TALs are byte-for-byte those of
+# myograph.io.edf (the reader's tests cover them); EdfWriter itself places annotations only on close.
+from myograph.io.edf.annotations import _annotation_texts, _tal_bytes
+from myograph.io.edf.encode import (_check_label, _edfplus_identification, _encode_header, _prefilter_field,
+                                    _transducer_field, _unit_field)
+from myograph.io.edf.layout import _duration_for, _fit_range
+from myograph.io.edf.spec import _DIGITAL_RANGE, _MONTH_NAMES, _PAD_LABEL, _number_text, _sample_bytes
+
+__all__ = ["Recorder", "RecordingSummary", "record", "part_path", "DEFAULT_PHYSICAL_RANGE"]
+
+log = logging.getLogger("myograph.acquire")
+
+#: physical range used when neither the caller nor the source gives one, in the channels' SI unit (±0.1 V:
+#: 12 nV steps in 24-bit BDF)
+DEFAULT_PHYSICAL_RANGE = (-0.1, 0.1)
+NONFINITE_LABEL = "BAD_nonfinite"
+CLOCK_STEP_LABEL = "clock_step"
+
+
+def part_path(path: str | os.PathLike[str]) -> Path:
+    """The file a recorder writes while recording: ``<target>.part``."""
+    p = Path(path)
+    return p.with_name(p.name + ".part")
+
+
+def _record_samples(fs: float, flush_s: float) -> tuple[int, float]:
+    """Samples per record near ``flush_s`` whose duration fits the header field exactly: ``(spr, duration_s)``."""
+    target = max(1, int(round(fs * flush_s)))
+    for delta in range(0, max(target, 64)):
+        for spr in ((target + delta, target - delta) if delta else (target,)):
+            if spr >= 1:
+                d = _duration_for(spr, fs)
+                if d is not None:
+                    return spr, d
+    raise ParameterError("flush_s", f"no record of about {flush_s} s holds whole samples at {fs} Hz with a duration "
+                         "that fits the 8-character EDF field")
+
+
+@dataclass(frozen=True)
+class RecordingSummary:
+    """What a recorder wrote."""
+
+    path: Path
+    n_samples: int
+    duration_s: float
+    n_records: int
+    gaps: int
+    missing_samples: int
+    markers: int
+    clipped_samples: int
+
+
+class Recorder:
+    """Stream blocks of a source to a BDF+ file, crash-safely (see the module docstring).
+
+    Parameters
+    ----------
+    info : StreamInfo
+        The source's description (rate, channels, metadata, physical range).
+    path : path-like
+        Target file; ``.bdf`` (24-bit BDF+, recommended) or ``.edf`` (16-bit EDF+).
+    flush_s : float, default 0.25
+        Record length and flush interval, s: a killed recorder loses at most
+        this much (plus what was still queued).
+    physical_range : (float, float) or sequence of them, optional
+        Range per channel in its SI unit; default ``info.physical_range``, else
+        ±0.1. Samples beyond it are clipped (counted, one warning at close).
+    annotation_bytes : int, default 256
+        Room for annotations in each record, bytes.
+    fsync : bool, default True
+        ``fsync`` after every record (durable against power loss, not only
+        against a killed process).
+    background : bool, default False
+        Encode and write in a thread of the recorder's own, so that :meth:`write`
+        returns at once (what :class:`~myograph.acquire.acquisition.Acquisition`
+        wants: the acquisition thread never waits for the disk).
+    gap_tolerance_s : float, optional
+        Timestamp tolerance of the gap detector (default 1.5 sample periods).
+    clock_step_min_s : float, default 0.05
+        Clock steps smaller than this (timestamp jitter) are not annotated.
+    max_gap_s : float, default 600
+        Longest gap filled with zeros; longer ones are annotated with their true
+        length but filled only this far (a counter glitch must not write gigabytes).
+    """
+
+    def __init__(self, info: StreamInfo, path: str | os.PathLike[str], *, flush_s: float = 0.25,
+                 physical_range: tuple[float, float] | Sequence[tuple[float, float]] | None = None,
+                 annotation_bytes: int = 256, fsync: bool = True, background: bool = False,
+                 gap_tolerance_s: float | None = None, clock_step_min_s: float = 0.05, max_gap_s: float = 600.0) -> None:
+        if not isinstance(info, StreamInfo):
+            raise ParameterError("info", f"must be a StreamInfo, got {type(info).__name__}")
+        self.info = info
+        self.path = Path(path)
+        suffix = self.path.suffix.lower()
+        if suffix not in (".bdf", ".edf"):
+            raise ParameterError("path", f"the recorder writes .bdf (24-bit BDF+) or .edf files, got {self.path.name!r}")
+        self._bdf = suffix == ".bdf"
+        if not (isinstance(flush_s, (int, float)) and math.isfinite(flush_s) and 0 < flush_s <= 10):
+            raise ParameterError("flush_s", f"must be in (0, 10] s, got {flush_s!r}")
+        self.fs = float(info.fs)
+        self._spr, self._duration = _record_samples(self.fs, float(flush_s))
+        self._n_ch = len(info.channels)
+        if not self._n_ch:
+            raise ParameterError("info", "the stream has no channels")
+        for ch in info.channels:
+            _check_label(ch.name)
+        rng = physical_range if physical_range is not None else (info.physical_range or DEFAULT_PHYSICAL_RANGE)
+        ranges = [tuple(rng)] * self._n_ch if np.ndim(rng) == 1 else [tuple(r) for r in rng]
+        if len(ranges) != self._n_ch:
+            raise ParameterError("physical_range", f"need one (min, max) per channel ({self._n_ch}), got {len(ranges)}")
+        self._setup_signals(ranges, int(annotation_bytes))
+        self._fsync = bool(fsync)
+        self._detector = GapDetector(self.fs, counter=info.has_counter, tolerance_s=gap_tolerance_s)
+        self._clock_min = float(clock_step_min_s)
+        self._max_gap = int(round(max_gap_s * self.fs))
+        self.part = part_path(self.path)
+        try:
+            self._fh = open(self.part, "xb")  # never overwrite an unrecovered recording
+        except FileExistsError:
+            raise ParameterError("path", f"{self.part} exists: a recording that did not finish. Recover it "
+                                 f"(myograph.read / myograph convert) or remove it first") from None
+        self._lock = threading.Lock()  # pending annotations (mark() may come from any thread)
+        self._pending: list[tuple[float, float | None, str]] = []
+        self._used: list[int] = []  # TAL bytes used in each record written
+        self._carry = np.empty((self._n_ch, 0))
+        self._n_records = 0
+        self._n_steps_seen = 0
+        self._header_written = False
+        self._closed = False
+        self.clipped_samples = 0
+        self.markers = 0
+        self.flushes = 0
+        self.samples_received = 0
+        self._queue: queue.SimpleQueue | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        if background:
+            self._queue = queue.SimpleQueue()
+            self._thread = threading.Thread(target=self._drain, name="myograph-recorder", daemon=True)
+            self._thread.start()
+
+    # ------------------------------------------------------------------ layout
+    def _setup_signals(self, ranges: list[tuple[float, float]], annotation_bytes: int) -> None:
+        dmin, dmax = _DIGITAL_RANGE[self._bdf]
+        bps = _sample_bytes(self._bdf)
+        self._signals: list[dict[str, Any]] = []
+        scale, shift = [], []
+        for ch, (lo, hi) in zip(self.info.channels, ranges):
+            unit, factor = _unit_field(ch)
+            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+                raise ParameterError("physical_range", f"channel {ch.name!r}: need finite min < max, got ({lo}, {hi})")
+            fitted = _fit_range(lo * factor, hi * factor)
+            if fitted is None:
+                raise ParameterError("physical_range", f"channel {ch.name!r}: ({lo}, {hi}) does not fit 8-character fields")
+            pmin, pmax = fitted
+            gain = (pmax - pmin) / (dmax - dmin)
+            scale.append(factor / gain)
+            shift.append(dmin - pmin / gain)
+            self._signals.append(dict(label=ch.name, transducer=_transducer_field(ch), physical_dimension=unit,
+                                      physical_min=pmin, physical_max=pmax, digital_min=dmin, digital_max=dmax,
+                                      prefiltering=_prefilter_field(ch), samples_per_record=self._spr))
+        self._scale, self._shift = np.array(scale), np.array(shift)
+        if annotation_bytes < 64:
+            raise ParameterError("annotation_bytes", f"need at least 64 bytes per record, got {annotation_bytes}")
+        self._ann_len = math.ceil(annotation_bytes / bps) * bps
+        self._signals.append(dict(label="BDF Annotations" if self._bdf else "EDF Annotations", physical_min=-1,
+                                  physical_max=1, digital_min=dmin, digital_max=dmax,
+                                  samples_per_record=self._ann_len // bps))
+        self._data_len = self._n_ch * self._spr * bps
+        self.record_bytes = self._data_len + self._ann_len
+        self.header_bytes = 256 * (len(self._signals) + 1)
+
+    @property
+    def samples_per_record(self) -> int:
+        return self._spr
+
+    @property
+    def record_s(self) -> float:
+        return self._duration
+
+    def _header(self, n_records: int) -> bytes:
+        code, sex, session, equipment, startdate, starttime = _edfplus_identification(self._metadata)
+        day = f"{startdate.day:02d}-{_MONTH_NAMES[startdate.month - 1]}-{startdate.year}" if startdate else "X"
+        start = datetime.combine(startdate, starttime) if startdate else None
+        return _encode_header(bdf=self._bdf, patient=f"{code} {sex} X X", recording=f"Startdate {day} {session} X {equipment}",
+                              start=start, n_records=n_records, duration=self._duration, signals=self._signals)
+
+    # ------------------------------------------------------------------ counters
+    @property
+    def n_samples(self) -> int:
+        """Samples per channel accepted so far, gaps included (the file's length once closed)."""
+        return self._n_records * self._spr + self._carry.shape[1]
+
+    @property
+    def samples_flushed(self) -> int:
+        """Samples per channel in complete records on disk."""
+        return self._n_records * self._spr
+
+    @property
+    def gaps(self) -> list:
+        return list(self._detector.gaps)
+
+    @property
+    def detector(self) -> GapDetector:
+        return self._detector
+
+    # ------------------------------------------------------------------ input
+    def write(self, block: Block) -> None:
+        """Append a block (in background mode: queue it and return at once)."""
+        if self._closed:
+            raise ParameterError("recorder", "is closed")
+        if self._error is not None:
+            raise RuntimeError("the recorder's writer thread failed") from self._error
+        if self._queue is not None:
+            self._queue.put(block)
+        else:
+            self._write(block)
+
+    __call__ = write  # a recorder is itself a subscriber
+
+    def mark(self, label: str, at_sample: int | None = None, *, duration_s: float = 0.0, channels: Sequence[str] = ()) -> float:
+        """Add a marker (an EDF+ annotation), written with the next record; returns its onset, s.
+
+        ``at_sample`` is in the source's counter (``Block.first_sample`` units);
+        default: just after the newest sample received.
+        """
+        if not isinstance(label, str) or not label:
+            raise ParameterError("label", f"must be a non-empty string, got {label!r}")
+        with self._lock:
+            pos = self._detector.next_position if at_sample is None else self._detector.position_of(int(at_sample))
+            onset = pos / self.fs
+            ann = Annotations([onset], [float(duration_s)], [label], [tuple(channels)])
+            texts = _annotation_texts(ann, self.info.channels.names)
+            for o, d, text in texts:
+                if len(_tal_bytes(o, d, text)) > self._ann_len - 32:
+                    raise ParameterError("label", f"marker {text!r} does not fit annotation_bytes={self._ann_len}")
+                self._pending.append((o, d or None, text))
+            self.markers += 1
+        return onset
+
+    def _annotate(self, onset: float, duration: float | None, label: str) -> None:
+        with self._lock:
+            self._pending.append((onset, duration, label))
+
+    def _drain(self) -> None:
+        assert self._queue is not None
+        while True:
+            block = self._queue.get()
+            if block is None:
+                return
+            try:
+                self._write(block)
+            except BaseException as exc:  # surfaced by write()/close()
+                log.exception("recorder failed")
+                self._error = exc
+                return
+
+    def _write(self, block: Block) -> None:
+        x = np.asarray(block.data, dtype=np.float64)
+        if x.ndim != 2 or x.shape[0] != self._n_ch:
+            raise ParameterError("block", f"need data shaped ({self._n_ch}, n), got {x.shape}")
+        if not self._header_written:
+            self._start(block)
+        with self._lock:
+            new_gaps = self._detector.feed(block)
+        for g in new_gaps:
+            fill = min(g.n_missing, self._max_gap)
+            log.warning("gap of %d samples (%.3f s) at %.3f s: written as zeros and annotated %s", g.n_missing,
+                        g.duration_s, g.start_s, GAP_LABEL)
+            self._annotate(g.start_s, g.duration_s, GAP_LABEL)
+            for k in range(0, fill, 1 << 16):
+                self._append(np.zeros((self._n_ch, min(1 << 16, fill - k))))
+            if fill < g.n_missing:  # keep the detector's axis and the file's in step
+                self._detector._offset -= g.n_missing - fill  # noqa: SLF001 - the detector is ours
+        steps = self._detector.clock_steps
+        for c in steps[self._n_steps_seen:]:
+            if abs(c.step_s) >= self._clock_min:
+                self._annotate(c.sample / self.fs, None, f"{CLOCK_STEP_LABEL} {c.step_s:+.6f} s" if c.kind == "clock"
+                               else f"counter_reset {c.step_s:+.6f} s")
+        self._n_steps_seen = len(steps)
+        if x.shape[1]:
+            bad = ~np.isfinite(x)
+            if bad.any():
+                x = np.where(bad, 0.0, x)
+                self._annotate(self.n_samples / self.fs, x.shape[1] / self.fs, NONFINITE_LABEL)
+            self._append(x)
+        self.samples_received += x.shape[1]
+
+    def _start(self, block: Block) -> None:
+        age = max(0.0, time.monotonic() - block.received_s) if math.isfinite(block.received_s) else 0.0
+        start = self.info.metadata.start_time or datetime.fromtimestamp(time.time() - age).replace(microsecond=0)
+        if not 1985 <= start.year <= 2084:
+            start = None
+        self._metadata = self.info.metadata.replace(start_time=start)
+        self._fh.write(self._header(-1))
+        self._header_written = True
+
+    def _append(self, x: np.ndarray) -> None:
+        if self._carry.shape[1]:
+            x = np.concatenate([self._carry, x], axis=1)
+        n_full = x.shape[1] // self._spr
+        if n_full:
+            self._fh.write(self._encode(x[:, :n_full * self._spr]))
+            self._flush()
+        self._carry = x[:, n_full * self._spr:].copy()
+
+    def _flush(self) -> None:
+        self._fh.flush()
+        if self._fsync:
+            os.fsync(self._fh.fileno())
+        self.flushes += 1
+
+    # ------------------------------------------------------------------ encoding
+    def _encode(self, x: np.ndarray, last_pad: tuple[float, float] | None = None) -> bytes:
+        n_rec = x.shape[1] // self._spr
+        ns = self._n_ch
+        dmin, dmax = _DIGITAL_RANGE[self._bdf]
+        d = x * self._scale[:, None]
+        d += self._shift[:, None]
+        np.rint(d, out=d)
+        self.clipped_samples += int(np.count_nonzero((d < dmin) | (d > dmax)))
+        np.clip(d, dmin, dmax, out=d)
+        digital = np.ascontiguousarray(d.astype("<i4").reshape(ns, n_rec, self._spr).transpose(1, 0, 2))
+        out = np.zeros((n_rec, self.record_bytes), dtype=np.uint8)
+        width = _sample_bytes(self._bdf)
+        out[:, :self._data_len].reshape(n_rec, ns * self._spr, width)[...] = (
+            digital.view(np.uint8).reshape(n_rec, ns * self._spr, 4)[:, :, :width])
+        for j in range(n_rec):
+            k = self._n_records + j
+            tal = _tal_bytes(float(Decimal(k) * Decimal(_number_text(self._duration))), None, "")
+            if last_pad is not None and j == n_rec - 1:
+                tal += _tal_bytes(last_pad[0], last_pad[1], _PAD_LABEL)
+            tal += self._take_pending(self._ann_len - len(tal))
+            out[j, self._data_len:self._data_len + len(tal)] = np.frombuffer(tal, dtype=np.uint8)
+            self._used.append(len(tal))
+        self._n_records += n_rec
+        return out.tobytes()
+
+    def _take_pending(self, room: int) -> bytes:
+        """As many pending annotation TALs as fit in ``room`` bytes (keeping one NUL spare), oldest first."""
+        out = b""
+        with self._lock:
+            while self._pending:
+                o, d, text = self._pending[0]
+                tal = _tal_bytes(o, d, text)
+                if len(out) + len(tal) > room - 1:
+                    break
+                out += tal
+                self._pending.pop(0)
+        return out
+
+    # ------------------------------------------------------------------ stop
+    def close(self) -> RecordingSummary:
+        """Clean stop: pad the last record, write the record count, fsync, rename ``.part`` to the target."""
+        if self._closed:
+            raise ParameterError("recorder", "is already closed")
+        self._stop_thread()
+        self._closed = True
+        try:
+            if self._error is not None:
+                raise RuntimeError("the recorder's writer thread failed") from self._error
+            if not self._header_written or self.n_samples == 0:
+                raise SignalError(f"{self.path}: no samples were recorded; nothing to write")
+            self._final_samples = self.n_samples
+            pad = (-self._carry.shape[1]) % self._spr
+            if pad:
+                real = self.n_samples
+                x = np.concatenate([self._carry, np.zeros((self._n_ch, pad))], axis=1)
+                self._carry = np.empty((self._n_ch, 0))
+                self._fh.write(self._encode(x, last_pad=(real / self.fs, pad / self.fs)))
+            self._place_leftovers()
+            self._fh.seek(0)
+            self._fh.write(self._header(self._n_records))
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+            os.replace(self.part, self.path)
+            _fsync_dir(self.path.parent)
+        except BaseException:
+            if not self._fh.closed:
+                self._fh.close()
+            if self._n_records == 0:  # nothing worth recovering
+                self.part.unlink(missing_ok=True)
+            raise
+        if self.clipped_samples:
+            warn(f"{self.path}: {self.clipped_samples} samples were outside the physical range and were clipped")
+        det = self._detector
+        summary = RecordingSummary(self.path, self._final_samples, self._final_samples / self.fs, self._n_records,
+                                   len(det.gaps), det.missing_samples, self.markers, self.clipped_samples)
+        log.info("recorded %s: %d samples (%.3f s), %d gaps", self.path, summary.n_samples, summary.duration_s, summary.gaps)
+        return summary
+
+    def _place_leftovers(self) -> None:
+        """Annotations that found no room in the records written go into earlier records' spare TAL room."""
+        with self._lock:
+            left, self._pending = self._pending, []
+        dropped = 0
+        for o, d, text in left:
+            tal = _tal_bytes(o, d, text)
+            k0 = min(max(int(o // self._duration), 0), self._n_records - 1)
+            order = list(range(k0, self._n_records)) + list(range(k0 - 1, -1, -1))
+            k = next((k for k in order if self._ann_len - 1 - self._used[k] >= len(tal)), None)
+            if k is None:
+                dropped += 1
+                continue
+            self._fh.seek(self.header_bytes + k * self.record_bytes + self._data_len + self._used[k])
+            self._fh.write(tal)
+            self._used[k] += len(tal)
+        if dropped:
+            warn(f"{self.path}: {dropped} annotations found no room in the file; raise annotation_bytes")
+
+    def _stop_thread(self) -> None:
+        if self._thread is not None:
+            assert self._queue is not None
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def abort(self) -> None:
+        """Stop without finishing: the ``.part`` file is kept as it is (recoverable with :func:`myograph.read`)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._stop_thread()
+        finally:
+            if not self._fh.closed:
+                self._fh.flush()
+                self._fh.close()
+            if self._n_records == 0:  # nothing worth recovering
+                self.part.unlink(missing_ok=True)
+
+    def __enter__(self) -> "Recorder":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def __repr__(self) -> str:
+        return f"Recorder({str(self.path)!r}, {self._n_ch} ch, {self.fs:g} Hz, {self.n_samples} samples)"
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def record(source: Source | str, path: str | os.PathLike[str], duration_s: float, *, flush_s: float = 0.25,
+           markers: Sequence[tuple[float, str]] = (), progress: Any = None, **source_kw: Any) -> RecordingSummary:
+    """Record ``duration_s`` of a source (or a source spec such as ``"sim"``) to ``path``.
+
+    Reads the source in this thread, writes every block, and stops after
+    exactly ``round(duration_s * fs)`` samples (gaps included) with a clean
+    :meth:`Recorder.close`. ``markers`` are ``(time_s, label)`` pairs placed
+    when the recording passes them. ``progress(n_samples, total)`` is called
+    after every block when given. A ``KeyboardInterrupt`` stops cleanly with
+    what was recorded.
+    """
+    if isinstance(source, str):
+        from myograph.acquire.specs import open_source
+
+        source = open_source(source, **source_kw)
+    elif source_kw:
+        raise ParameterError("source_kw", "options are for a source spec string, not an opened Source")
+    if not (isinstance(duration_s, (int, float)) and math.isfinite(duration_s) and duration_s > 0):
+        raise ParameterError("duration_s", f"must be a positive number of seconds, got {duration_s!r}")
+    total = int(round(duration_s * source.info.fs))
+    todo = sorted((float(t), str(lbl)) for t, lbl in markers)
+    rec = Recorder(source.info, path, flush_s=flush_s)
+    try:
+        with source:
+            try:
+                while rec.n_samples < total:
+                    block = source.read(timeout_s=0.5)
+                    if block is None:
+                        continue
+                    # the block's place in the file (a gap before it counts towards the duration)
+                    room = total - max(rec.n_samples, rec.detector.position_of(block.first_sample))
+                    if room <= 0:
+                        break
+                    if block.n_samples > room:
+                        block = Block(block.data[:, :room], block.first_sample, block.timestamp_s, block.received_s)
+                    rec.write(block)
+                    while todo and todo[0][0] * source.info.fs <= rec.n_samples:
+                        t, lbl = todo.pop(0)
+                        rec.mark(lbl, None)
+                    if progress is not None:
+                        progress(min(rec.n_samples, total), total)
+            except KeyboardInterrupt:
+                log.warning("interrupted: stopping cleanly after %d samples", rec.n_samples)
+    except BaseException:
+        rec.abort()
+        raise
+    return rec.close()
