@@ -5,13 +5,17 @@ an infinite anisotropic medium (the needle is deep in the muscle): each fibre ha
 own diameter, hence conduction velocity (``0.95 + 0.05 d`` m/s), end plate, axonal
 delay and distance to the electrode. The concentric needle records the potential of
 its core — an elliptical surface of about 150 x 580 µm at the bevel, averaged over 5
-points — against its cannula, averaged over 16 points of the shaft from 0.3 to 3 mm
-behind the tip (Nandedkar, Stålberg & Sanders 1985 model the cannula's pick-up the
-same way: the reference cancels far-field activity). Only fibres within the pickup
-radius (default 2.5 mm; fibres further than ~2.5 mm contribute little to the MUAP's
-duration and nothing to its amplitude, Nandedkar et al. 1988) are simulated, and of
-each fibre only the part within ±12 mm of the needle (tapered over the last 3 mm);
-fibres that would pass through the needle shaft are displaced out of the model.
+points — against its cannula, averaged over 16 points: a ring at the rim around the
+core and rings 0.5, 1 and 2 mm up the shaft (Nandedkar, Stålberg & Sanders 1985 model
+the cannula's pick-up as an average over its surface; the reference cancels far-field
+activity). Only fibres within the pickup radius (default 2.5 mm; fibres further than
+~2.5 mm contribute little to the MUAP's duration and nothing to its amplitude,
+Nandedkar et al. 1988) are simulated, and of each fibre only the part within ±12 mm of
+the needle (tapered over the last 3 mm); fibres that would pass through the needle
+shaft are displaced out of the model. Fibres within 0.6 mm of the core are computed on
+a 0.05-mm grid, the others on a 0.2-mm grid. Reinnervated units (fibres per unit
+factor > 1) place the fibres they adopted in groups of 20 packed at the muscle's fibre
+density: fibre-type grouping (Stålberg & Trontelj 1994).
 
 The fibres that contribute most to a MUAP are kept as separate components so that the
 neuromuscular jitter of the pathology (``jitter_us``, the mean consecutive difference
