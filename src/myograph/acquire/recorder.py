@@ -278,24 +278,36 @@ class Recorder:
 
     __call__ = write  # a recorder is itself a subscriber
 
-    def mark(self, label: str, at_sample: int | None = None, *, duration_s: float = 0.0, channels: Sequence[str] = ()) -> float:
-        """Add a marker (an EDF+ annotation), written with the next record; returns its onset, s.
+    def mark(self, label: str, at_sample: int | None = None, *, duration_s: float = 0.0,
+             channels: Sequence[str] = ()) -> float | None:
+        """Add a marker (an EDF+ annotation), written with the next record.
 
         ``at_sample`` is in the source's counter (``Block.first_sample`` units);
-        default: just after the newest sample received.
+        default: just after the newest sample written. Returns the onset, s —
+        or ``None`` in background mode, where the marker is queued behind the
+        blocks already submitted and placed when they have been written.
         """
         if not isinstance(label, str) or not label:
             raise ParameterError("label", f"must be a non-empty string, got {label!r}")
+        ann = Annotations([0.0], [float(duration_s)], [label], [tuple(channels)])
+        for o, d, text in _annotation_texts(ann, self.info.channels.names):
+            if len(_tal_bytes(1e6, float(duration_s) or None, text)) > self._ann_len - 32:
+                raise ParameterError("label", f"marker {text!r} does not fit annotation_bytes={self._ann_len}")
+        if self._closed:
+            raise ParameterError("recorder", "is closed")
+        self.markers += 1
+        if self._queue is not None:
+            self._queue.put(("mark", label, at_sample, float(duration_s), tuple(channels)))
+            return None
+        return self._mark(label, at_sample, float(duration_s), tuple(channels))
+
+    def _mark(self, label: str, at_sample: int | None, duration_s: float, channels: tuple[str, ...]) -> float:
         with self._lock:
             pos = self._detector.next_position if at_sample is None else self._detector.position_of(int(at_sample))
             onset = pos / self.fs
-            ann = Annotations([onset], [float(duration_s)], [label], [tuple(channels)])
-            texts = _annotation_texts(ann, self.info.channels.names)
-            for o, d, text in texts:
-                if len(_tal_bytes(o, d, text)) > self._ann_len - 32:
-                    raise ParameterError("label", f"marker {text!r} does not fit annotation_bytes={self._ann_len}")
+            ann = Annotations([onset], [duration_s], [label], [channels])
+            for o, d, text in _annotation_texts(ann, self.info.channels.names):
                 self._pending.append((o, d or None, text))
-            self.markers += 1
         return onset
 
     def _annotate(self, onset: float, duration: float | None, label: str) -> None:
@@ -305,11 +317,14 @@ class Recorder:
     def _drain(self) -> None:
         assert self._queue is not None
         while True:
-            block = self._queue.get()
-            if block is None:
+            item = self._queue.get()
+            if item is None:
                 return
             try:
-                self._write(block)
+                if isinstance(item, tuple):
+                    self._mark(*item[1:])
+                else:
+                    self._write(item)
             except BaseException as exc:  # surfaced by write()/close()
                 log.exception("recorder failed")
                 self._error = exc

@@ -636,10 +636,7 @@ class SimulatedAmplifier(Source):
                 raise ParameterError("source", "is not started; call start() or use it in a with-block")
             self._drop_backlog_locked()
             lo = self._skip_dropouts_locked(self._delivered)
-            hi = lo + self.block_samples
-            for sp in self._spans:  # a dropout that starts inside the block cuts it there
-                if sp.kind == "dropout" and lo < sp.start < hi:
-                    hi = sp.start
+            hi = self._block_end_locked(lo)
             while True:
                 now = time.monotonic()
                 wait = deadline - now
@@ -651,13 +648,23 @@ class SimulatedAmplifier(Source):
                 self._cond.wait(timeout=min(wait, due_wait) if due_wait > 0 else wait)
                 if self._delivered > lo:  # the backlog was dropped meanwhile: start again from there
                     lo = self._skip_dropouts_locked(self._delivered)
-                    hi = lo + self.block_samples
+                    hi = self._block_end_locked(lo)
             data = self._take_locked(lo, hi)
             self._apply_faults_locked(data, lo)
             self._delivered = hi
             ts = (self._t0 if self.realtime else 0.0) + lo / self.fs + self._clock_offset_locked(lo)
             self._cond.notify_all()
         return Block(data, lo, ts, time.monotonic())
+
+    def _block_end_locked(self, lo: int) -> int:
+        hi = lo + self.block_samples
+        for sp in self._spans:  # a dropout that starts inside the block cuts it there
+            if sp.kind == "dropout" and lo < sp.start < hi:
+                hi = sp.start
+        for s, _ in self._clock_steps:  # so does a clock step (its timestamp belongs to the next block)
+            if lo < s < hi:
+                hi = s
+        return hi
 
     def _skip_dropouts_locked(self, pos: int) -> int:
         moved = True
