@@ -155,3 +155,18 @@ def test_conduction_velocity_nan_policy():
     assert np.isnan(cv.cv_m_per_s[0]) and np.all(np.isfinite(cv.cv_m_per_s[1:]))
     with pytest.raises(ParameterError, match="nan_policy"):
         conduction_velocity(x1, x2, FS, 10.0, nan_policy="mask")
+
+
+def test_conduction_velocity_of_a_simulated_hd_emg_column_lies_within_the_units_velocities():
+    # myograph.simulate.hdemg: MUAPs propagate along the rows at each unit's conduction velocity.
+    from myograph.simulate import hdemg
+
+    rec, truth = hdemg(3.0, FS, rows=8, cols=1, interelectrode_distance_mm=5.0, motor_units=60, excitation=0.4,
+                       innervation_zone_mm=-30.0, seed=1)
+    units = truth.units_table()
+    active = units[units.n_discharges > 0].conduction_velocity_m_s
+    dd = np.diff(rec.select(type="EMG").data, 2, axis=0)  # double differentials along the fibres
+    cvs = np.array([conduction_velocity(dd[i], dd[i + 1], FS, 5.0).cv_m_per_s[0] for i in range(dd.shape[0] - 1)])
+    # measured 4.12-4.13 m/s for units at 3.58-4.20 m/s: the large, fast units dominate the surface signal
+    assert np.all((cvs >= active.min()) & (cvs <= active.max()))
+    assert np.ptp(cvs) < 0.05 * cvs.mean()

@@ -19,6 +19,7 @@ from myograph.fatigue import (
     fatigue_slopes,
     mean_frequency,
     median_frequency,
+    sliding_indices,
     sliding_spectrum,
 )
 from myograph.signal import mean_frequency_of, median_frequency_of
@@ -196,3 +197,16 @@ def test_sliding_spectrum_refuses_windows_longer_than_the_signal_and_too_short()
         sliding_spectrum(x, 1000.0, 0.002, 0.001)
     with pytest.raises(ParameterError, match="segment_s"):
         sliding_spectrum(x, 1000.0, 0.05, 0.025, segment_s=0.08)
+
+
+def test_block_processing_in_bounded_memory_gives_the_same_indices():
+    x = shaped_noise(3, int(20 * FS), FS, np.random.default_rng(7))
+    funcs = {"mnf": lambda f, p: mean_frequency_of(f, p, band_hz=(20, 450), axis=-2),
+             "mdf": lambda f, p: median_frequency_of(f, p, band_hz=(20, 450), axis=-2)}
+    t_all, whole = sliding_indices(x, FS, 0.5, 0.25, funcs)
+    t_blk, blocks = sliding_indices(x, FS, 0.5, 0.25, funcs, max_block_values=3 * 513 * 7)  # 7 windows a block
+    np.testing.assert_allclose(t_blk, t_all, atol=1e-12)
+    for k in funcs:
+        np.testing.assert_allclose(blocks[k], whole[k], rtol=1e-12)
+    _, mnf = mean_frequency(x, FS, 0.5, 0.25)
+    np.testing.assert_allclose(mnf, whole["mnf"], rtol=1e-12)

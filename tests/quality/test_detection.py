@@ -10,6 +10,8 @@ runs the same way: one clipped burst is one problem). Signal: 4 channels, 40 s a
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -34,21 +36,21 @@ def _scores(events, spans, kind, fs=FS):
     hits_t = n_t = hits_d = n_d = 0
     lab = LABEL[kind]
     truth_all = {nm: [] for nm in NAMES}
+    others = {nm: [] for nm in NAMES}  # true spans of other kinds reported under the same label
     for e in events:
-        if e.kind != kind:
+        if LABEL.get(e.kind) != lab:
             continue
         span = (int(round(e.onset_s * fs)), int(round((e.onset_s + e.duration_s) * fs)))
         for c, nm in enumerate(NAMES):
             if e.channel is None or e.channel == c:
-                truth_all[nm].append(span)
+                (truth_all if e.kind == kind else others)[nm].append(span)
     for nm in NAMES:
         truth = truth_all[nm]
         if kind == "clipping":
             truth = merge_spans(truth, int(0.1 * fs))
-        det = spans[nm].get(lab, [])
-        if kind in ("disconnect_flat", "disconnect_rail", "clipping"):
-            # the same label serves several kinds: score only detections near this kind's truth
-            det = [d for d in det if any(min(d[1], t[1]) > max(d[0], t[0]) for t in truth)] if truth else []
+        # (a rail disconnection is also clipped by the converter: the same problem, not another one)
+        other = [o for o in others[nm] if not any(_matches(o, t) for t in truth)]
+        det = [d for d in spans[nm].get(lab, []) if not any(min(d[1], o[1]) > max(d[0], o[0]) for o in other)]
         n_t += len(truth)
         hits_t += sum(any(_matches(t, d) for d in det) for t in truth)
         n_d += len(det)
@@ -56,8 +58,15 @@ def _scores(events, spans, kind, fs=FS):
     return hits_t / max(n_t, 1), hits_d / max(n_d, 1), n_t, n_d
 
 
+@functools.lru_cache(maxsize=1)
+def _clean():
+    out = bursts(4, 40.0, FS, seed=1, rms_v=50e-6)
+    out.flags.writeable = False
+    return out
+
+
 def _assess(spec, seed=7, **kwargs):
-    clean = bursts(4, 40.0, FS, seed=1, rms_v=50e-6)
+    clean = _clean()
     y, events = add_noise(clean, FS, spec, np.random.default_rng(seed), ch_names=NAMES)
     rec = myograph.Recording(y, FS, ch_names=NAMES)
     out, report, spans = assess_quality(rec, line_hz=50, **kwargs)
@@ -82,7 +91,7 @@ def test_each_noise_artefact_is_detected_where_its_event_says(kind, seed):
     events, out, report, spans = _assess(spec, seed=seed, **kwargs)
     recall, precision, n_truth, n_det = _scores(events, spans, kind)
     assert n_truth > 0
-    # measured: recall 1.0 and precision 0.97-1.0 for every kind and both seeds
+    # measured: recall 1.0 and precision 0.99-1.0 for every kind and both seeds
     assert recall >= 0.9, (kind, recall, n_truth, n_det)
     assert precision >= 0.9, (kind, precision, n_truth, n_det)
     labels = set(out.annotations.label)
@@ -94,7 +103,7 @@ def test_each_noise_artefact_is_detected_where_its_event_says(kind, seed):
 def test_saturation_without_a_stated_adc_range_is_found_at_the_extreme_value():
     events, out, report, spans = _assess(CASES["clipping"][0])
     recall, precision, _, _ = _scores(events, spans, "clipping")
-    # runs of at least 3 samples at the channel's extreme: the 1-2 sample clips are missed
+    # runs of at least 3 samples at the channel's extreme: the 1-2 sample clips are missed (measured 0.73, 1.0)
     assert recall >= 0.6 and precision >= 0.9
 
 

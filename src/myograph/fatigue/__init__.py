@@ -35,12 +35,13 @@ from myograph.fatigue.spectral import (
     fatigue_slopes,
     mean_frequency,
     median_frequency,
+    sliding_indices,
     sliding_spectrum,
 )
 
 __all__ = [
     # sliding spectral indices
-    "sliding_spectrum", "mean_frequency", "median_frequency", "check_band_for_fs", "DEFAULT_BAND_HZ", "MIN_FS_HZ",
+    "sliding_spectrum", "sliding_indices", "mean_frequency", "median_frequency", "check_band_for_fs", "DEFAULT_BAND_HZ", "MIN_FS_HZ",
     # trends
     "fatigue_slopes", "SlopeFit",
     # Dimitrov

@@ -27,7 +27,7 @@ from myograph.fatigue.spectral import (
     _window_params,
     check_band_for_fs,
     fatigue_slopes,
-    sliding_spectrum,
+    sliding_indices,
     window_starts,
 )
 from myograph.quality.spans import BAD_PREFIX, good_windows, skip_bad_spans
@@ -123,7 +123,8 @@ def analyze_fatigue(
     if fband[0] <= 0:
         raise ParameterError("finsm5_band_hz", f"the low edge must be above 0 Hz (f^-1 diverges), got {fband[0]:g}")
     idx = [rec.channels.index(nm) for nm in names]
-    data = check_signal(rec.data[idx], name="rec.data", nan_policy=nan_policy)
+    rows = rec.data if idx == list(range(rec.n_channels)) else rec.data[idx]  # no copy when all channels are used
+    data = check_signal(rows, name="rec.data", nan_policy=nan_policy)
     w, step = _window_params(window_s, step_s, fs, rec.n_samples)
     starts = window_starts(rec.n_samples, w, step)
     if skip_bad:
@@ -140,11 +141,13 @@ def analyze_fatigue(
                     mask[k] = False
                     frac[k] = 1.0
                     reasons[k] = f"channel status bad: {ch.status_description or 'no reason given'}"
-    f, t, p = sliding_spectrum(data, fs, w / fs, step / fs, segment_s=segment_s, nan_policy="propagate")
-    mnf = mean_frequency_of(f, p, band_hz=band, axis=-2)
-    mdf = median_frequency_of(f, p, band_hz=band, axis=-2)
-    fin = dimitrov_index(f, p, band_hz=fband, axis=-2)
-    rms = np.sqrt(band_power(f, p, band, axis=-2))
+    t, ix = sliding_indices(data, fs, w / fs, step / fs, {
+        "mnf": lambda f, p: mean_frequency_of(f, p, band_hz=band, axis=-2),
+        "mdf": lambda f, p: median_frequency_of(f, p, band_hz=band, axis=-2),
+        "fin": lambda f, p: dimitrov_index(f, p, band_hz=fband, axis=-2),
+        "rms": lambda f, p: np.sqrt(band_power(f, p, band, axis=-2)),
+    }, segment_s=segment_s, nan_policy="propagate")
+    mnf, mdf, fin, rms = ix["mnf"], ix["mdf"], ix["fin"], ix["rms"]
     in_good = good_windows(mask, starts, w)
     finite = np.isfinite(rms)
     status = np.full(rms.shape, "ok", dtype=object)

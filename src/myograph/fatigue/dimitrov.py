@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from myograph.core.errors import ParameterError
-from myograph.fatigue.spectral import MIN_FS_HZ, check_band_for_fs, sliding_spectrum
+from myograph.fatigue.spectral import MIN_FS_HZ, check_band_for_fs, sliding_indices
 from myograph.signal import check_fs
 
 __all__ = ["DIMITROV_BAND_HZ", "spectral_moment", "dimitrov_index", "finsm5"]
@@ -116,6 +116,6 @@ def finsm5(
     """
     fs = check_fs(fs)
     band = check_band_for_fs(band_hz, fs, min_fs_hz=min_fs_hz)
-    f, t, p = sliding_spectrum(x, fs, window_s, step_s, segment_s=segment_s, window=window, axis=axis,
-                               nan_policy=nan_policy)
-    return t, dimitrov_index(f, p, band_hz=band, axis=-2)
+    t, v = sliding_indices(x, fs, window_s, step_s, {"fi": lambda f, p: dimitrov_index(f, p, band_hz=band, axis=-2)},
+                           segment_s=segment_s, window=window, axis=axis, nan_policy=nan_policy)
+    return t, v["fi"]

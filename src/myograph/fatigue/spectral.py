@@ -47,6 +47,7 @@ __all__ = [
     "MIN_FS_HZ",
     "check_band_for_fs",
     "sliding_spectrum",
+    "sliding_indices",
     "mean_frequency",
     "median_frequency",
     "SlopeFit",
@@ -205,11 +206,61 @@ def _sliding_spectrum(arr, fs, window_s, step_s, segment_s, window, detrend, axi
     return f, times, power
 
 
+def sliding_indices(
+    x: Any,
+    fs: float,
+    window_s: float,
+    step_s: float,
+    funcs: dict[str, Any],
+    *,
+    segment_s: float | None = None,
+    window: str | tuple = "hann",
+    axis: int = -1,
+    nan_policy: str = "raise",
+    max_block_values: int = 2 ** 24,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Reduce each window's spectrum with ``funcs`` in bounded memory.
+
+    Computes :func:`sliding_spectrum` over consecutive blocks of windows, so that the
+    spectra held at once stay below ``max_block_values`` numbers (128 MiB by default),
+    and applies every ``funcs[name](freqs_hz, power)`` (``power`` with frequency on
+    axis -2) to each block. An hour of 64 channels at 2048 Hz in 0.5-s windows would
+    otherwise hold 3.8 GB of spectra.
+
+    Returns
+    -------
+    times_s : ndarray, shape (n_windows,)
+    values : dict of ndarray
+        ``name -> leading + (n_windows,)``.
+    """
+    fs = check_fs(fs)
+    arr = check_signal(x, axis=axis, nan_policy=nan_policy)
+    moved = np.moveaxis(arr, axis, -1)
+    n = moved.shape[-1]
+    nperseg, step = _window_params(window_s, step_s, fs, n)
+    starts = window_starts(n, nperseg, step)
+    nseg = nperseg if segment_s is None else int(round(check_positive(segment_s, "segment_s", "s") * fs))
+    per_window = max(1, int(np.prod(moved.shape[:-1]))) * (nseg // 2 + 1)
+    block = max(1, int(max_block_values) // per_window)
+    times, parts = [], {k: [] for k in funcs}
+    for b0 in range(0, starts.size, block):
+        b1 = min(starts.size, b0 + block)
+        s0, s1 = int(starts[b0]), int(starts[b1 - 1]) + nperseg
+        f, t, p = sliding_spectrum(moved[..., s0:s1], fs, nperseg / fs, step / fs, segment_s=segment_s, window=window,
+                                   nan_policy="propagate")
+        times.append(t + s0 / fs)
+        for k, fn in funcs.items():
+            parts[k].append(fn(f, p))
+    if not times:
+        return np.zeros(0), {k: np.zeros(moved.shape[:-1] + (0,)) for k in funcs}
+    return np.concatenate(times), {k: np.concatenate(v, axis=-1) for k, v in parts.items()}
+
+
 def _sliding_index(func, x, fs, window_s, step_s, band_hz, segment_s, window, axis, nan_policy, min_fs_hz):
     band = check_band_for_fs(band_hz, check_fs(fs), min_fs_hz=min_fs_hz)
-    f, t, p = sliding_spectrum(x, fs, window_s, step_s, segment_s=segment_s, window=window, axis=axis,
-                               nan_policy=nan_policy)
-    return t, func(f, p, band_hz=band, axis=-2)
+    t, v = sliding_indices(x, fs, window_s, step_s, {"v": lambda f, p: func(f, p, band_hz=band, axis=-2)},
+                           segment_s=segment_s, window=window, axis=axis, nan_policy=nan_policy)
+    return t, v["v"]
 
 
 def mean_frequency(
