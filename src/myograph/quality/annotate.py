@@ -109,6 +109,13 @@ def _outside(spans: list[tuple[int, int]], unusable: list[tuple[int, int]], gap:
     return [(a, b) for a, b in spans if not any(a < ub + gap and ua < b + gap for ua, ub in unusable)]
 
 
+def _at_rail(value: float, adc_range: Any, tolerance: float = 1e-3) -> bool:
+    """Whether ``value`` lies at a limit of the converter range (``±r`` or ``(low, high)``)."""
+    lo, hi = (-float(adc_range), float(adc_range)) if np.ndim(adc_range) == 0 else (float(adc_range[0]), float(adc_range[1]))
+    tol = tolerance * (hi - lo)
+    return value >= hi - tol or value <= lo + tol
+
+
 def _adc_for(adc_range: Any, name: str) -> Any:
     if adc_range is None:
         return None
@@ -244,7 +251,7 @@ def assess_quality(
             v = float(x[a])
             if hi != lo and (v == hi or v == lo) and rng_k is None:
                 rail.append((a, b))
-            elif rng_k is not None and np.ndim(rng_k) == 0 and abs(v) >= 0.999 * float(rng_k):
+            elif rng_k is not None and _at_rail(v, rng_k):
                 rail.append((a, b))
             else:
                 plain_flat.append((a, b))
@@ -275,7 +282,7 @@ def assess_quality(
                                  f"reported the larger ({pl_hz:g} Hz)")
         pl_db = 10 * np.log10(pl_ratio / (1 - pl_ratio)) if np.isfinite(pl_ratio) and 0 < pl_ratio < 1 else np.nan
         spans["BAD_powerline"] = [(0, n)] if np.isfinite(pl_ratio) and pl_ratio >= powerline_max_ratio else []
-        # --- ECG (on the recorded samples; detections in unusable spans are dropped below)
+        # --- ECG (on the recorded samples)
         y = np.where(nonfinite[k], np.nan, x)
         det = None
         if detect_ecg and examine:
