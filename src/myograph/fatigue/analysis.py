@@ -30,7 +30,7 @@ from myograph.fatigue.spectral import (
     sliding_indices,
     window_starts,
 )
-from myograph.quality.spans import BAD_PREFIX, good_windows, skip_bad_spans
+from myograph.core.spans import BAD_PREFIX, good_windows, skip_bad_spans
 from myograph.signal import band_power, check_signal, mean_frequency_of, median_frequency_of
 
 __all__ = ["WINDOW_STATUSES", "analyze_fatigue", "summarize_fatigue"]

@@ -31,7 +31,7 @@ from myograph.quality.metrics import (
     snr_estimate,
     span_fraction,
 )
-from myograph.quality.spans import (
+from myograph.core.spans import (
     BAD_PREFIX,
     GoodSamples,
     bad_spans,

@@ -53,7 +53,7 @@ from myograph.quality.metrics import (
     powerline_ratio,
     span_fraction,
 )
-from myograph.quality.spans import mask_to_spans, merge_spans
+from myograph.core.spans import mask_to_spans, merge_spans
 from myograph.signal._validate import check_nan_policy
 
 __all__ = ["QualityAssessment", "assess_quality", "REPORT_COLUMNS", "BAD_LABELS"]

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from myograph.core.errors import ParameterError, SignalError
-from myograph.quality.spans import mask_to_spans, merge_spans
+from myograph.core.spans import mask_to_spans, merge_spans
 from myograph.signal import StreamingBandpass, bandpass, check_fs, check_signal, psd
 from myograph.signal._validate import check_positive
 

@@ -7,7 +7,7 @@ import pytest
 
 import myograph
 from myograph import ChannelError
-from myograph.quality import bad_spans, good_mask, good_windows, mask_to_spans, merge_spans, skip_bad_spans
+from myograph.core.spans import bad_spans, good_mask, good_windows, mask_to_spans, merge_spans, skip_bad_spans
 
 FS = 100.0
 

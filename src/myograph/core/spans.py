@@ -10,8 +10,8 @@ A sample ``i`` (time ``i / fs``) lies in an annotation when
 one sample nearest its onset. An annotation with an empty channel list concerns every
 channel.
 
-This helper is shared by the fatigue and activation domains; if a third domain needs
-it, it belongs in ``myograph.signal`` or ``myograph.core``.
+It lives in ``core`` because every domain (activation, fatigue, quality …) skips
+the same spans, and domains never import each other.
 """
 
 from __future__ import annotations
