@@ -84,15 +84,21 @@ def part_path(path: str | os.PathLike[str]) -> Path:
 
 
 def _record_samples(fs: float, flush_s: float) -> tuple[int, float]:
-    """Samples per record near ``flush_s`` whose duration fits the header field exactly: ``(spr, duration_s)``."""
+    """Samples per record near ``flush_s`` whose duration fits the header field exactly: ``(spr, duration_s)``.
+
+    An odd rate (500.3 Hz) may need a longer record (10 s at most): then a
+    killed recorder loses up to that much, and a warning is logged.
+    """
     target = max(1, int(round(fs * flush_s)))
-    for delta in range(0, max(target, 64)):
-        for spr in ((target + delta, target - delta) if delta else (target,)):
-            if spr >= 1:
-                d = _duration_for(spr, fs)
-                if d is not None:
-                    return spr, d
-    raise ParameterError("flush_s", f"no record of about {flush_s} s holds whole samples at {fs} Hz with a duration "
+    near = [target + d for k in range(max(target, 64)) for d in ((k, -k) if k else (0,)) if target + d >= 1]
+    for spr in near + list(range(target + max(target, 64), int(round(10 * fs)) + 1)):
+        d = _duration_for(spr, fs)
+        if d is not None:
+            if d > 2 * flush_s:
+                log.warning("records of %g s at %g Hz (the nearest duration that fits the EDF header exactly): "
+                            "a killed recorder may lose up to that much", d, fs)
+            return spr, d
+    raise ParameterError("flush_s", f"no record of at most 10 s holds whole samples at {fs} Hz with a duration "
                          "that fits the 8-character EDF field")
 
 

@@ -48,8 +48,9 @@ ahead of the wall clock (or ahead of the reader, without real time), so
 :meth:`read` only copies; blocks of ``block_s`` (1/32 s) become available when
 their last sample's time has come. A reader more than ``buffer_s`` behind loses
 the oldest samples, like a real device's buffer (a counter jump; recorded as an
-``overflow`` event). 64 channels at 2048 Hz cost a few per cent of one core
-(``benchmarks/acquire_bench.py``).
+``overflow`` event). 64 channels at 2048 Hz in real time cost about 6 % of one
+core, acquisition thread included (measured on the project's 2-core machine;
+see ``docs/acquire.md``).
 
 Faults and ground truth
 -----------------------
@@ -82,7 +83,7 @@ import logging
 import math
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
