@@ -55,3 +55,40 @@ def client(app):
 def server_log(caplog):
     caplog.set_level(logging.WARNING, logger="myograph.apps.server")
     return caplog
+
+
+WS_URL = "ws://127.0.0.1/ws"  # TestClient defaults websockets to host "testserver", which the app refuses
+
+
+def receive_message(ws, *, want: tuple[str, ...] = ("ack", "error"), max_messages: int = 2000):
+    """The next JSON text message of one of the types ``want``, skipping frames and status messages."""
+    import json
+
+    for _ in range(max_messages):
+        m = ws.receive()
+        if m.get("type") == "websocket.close":
+            from starlette.websockets import WebSocketDisconnect
+
+            raise WebSocketDisconnect(m.get("code", 1000), m.get("reason"))
+        if m.get("text") is not None:
+            msg = json.loads(m["text"])
+            if msg.get("type") in want:
+                return msg
+    raise AssertionError(f"no {want} message among {max_messages}")
+
+
+def receive_frames(ws, n_samples: int, *, kind: int = 1, max_messages: int = 5000):
+    """Decoded frames of ``kind`` until they hold at least ``n_samples`` samples (text messages skipped)."""
+    from myograph.apps.server import decode_frame
+
+    frames, total = [], 0
+    for _ in range(max_messages):
+        m = ws.receive()
+        if m.get("bytes") is not None:
+            f = decode_frame(m["bytes"])
+            if f.kind == kind:
+                frames.append(f)
+                total += f.n_samples
+                if total >= n_samples:
+                    return frames
+    raise AssertionError(f"only {total} samples in {max_messages} messages")

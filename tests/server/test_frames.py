@@ -183,3 +183,32 @@ def test_offering_blocks_from_another_thread_wakes_the_sender():
     asyncio.run(main())
     assert sum(decode_frame(f).n_samples for f in got if decode_frame(f).kind == FRAME_SAMPLES) == 256
     assert cs.latency.summary()["n"] == 4
+
+
+def test_blocks_offered_before_the_sender_starts_are_still_sent():
+    import asyncio
+
+    cs = ClientStream(info(), frame_interval_s=0)
+    for b in blocks_of(np.zeros((3, 128)), [64, 64]):
+        cs.offer(b)  # no event loop yet
+    got: list[bytes] = []
+
+    async def main():
+        async def send(b: bytes) -> None:
+            got.append(b)
+
+        task = asyncio.create_task(cs.run(send))
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if got:
+                break
+        cs.offer(blocks_of(np.zeros((3, 64)), [64], start=128)[0])  # and later ones wake it too
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if sum(decode_frame(f).n_samples for f in got if decode_frame(f).kind == FRAME_SAMPLES) >= 192:
+                break
+        cs.close()
+        task.cancel()
+
+    asyncio.run(main())
+    assert sum(decode_frame(f).n_samples for f in got if decode_frame(f).kind == FRAME_SAMPLES) == 192

@@ -360,11 +360,17 @@ class LiveHub:
         with self._lock:
             if self.recorder is None:
                 raise CommandError("marker: not recording", "marker")
+            feed = self._feed
+            # the sample just after the newest one handed to the recorder; the recorder (in background
+            # mode) places the marker there once it has written the blocks before it
+            at = feed.end_sample if feed is not None and feed.end_sample is not None else None
             try:
-                onset = self.recorder.mark(label)
+                onset = self.recorder.mark(label, at_sample=at)
             except MyographError as e:
                 raise CommandError(f"marker: {e}", "marker") from None
             self._markers += 1
+        if onset is None:
+            onset = (at - feed.first_sample) / self.info.fs if at is not None else 0.0
         return {"label": label, "onset_s": float(onset)}
 
     def recording_status(self) -> dict[str, Any] | None:
@@ -752,7 +758,13 @@ def create_app(source_spec: str = "sim", data_dir: str | Path = "./recordings", 
                     if text is None:
                         raise CommandError("binary messages are not accepted: send JSON text commands")
                     cmd = validate_command(text)
-                    reply = _execute(hub, client, cmd)
+                    try:
+                        reply = _execute(hub, client, cmd)
+                    except CommandError:
+                        raise
+                    except Exception as e:  # a bug or a device error: report it, keep the connection
+                        log.exception("websocket %s: command %s failed", peer, cmd.get("cmd"))
+                        raise CommandError(f"{cmd.get('cmd')}: failed: {type(e).__name__}: {e}", cmd.get("cmd")) from None
                 except CommandError as e:
                     bad += 1
                     shown = (text[:80] + "…") if isinstance(text, str) and len(text) > 80 else text

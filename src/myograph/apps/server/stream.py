@@ -317,9 +317,10 @@ class ClientStream:
                 self._pending_samples -= old.n_samples
                 self.blocks_dropped += 1
                 self.samples_dropped += old.n_samples
-            arm = not self._wake_armed
-            self._wake_armed = True
-        if arm and self._loop is not None:
+            arm = self._loop is not None and not self._wake_armed
+            if arm:
+                self._wake_armed = True
+        if arm:
             try:
                 self._loop.call_soon_threadsafe(self._wake.set)  # type: ignore[union-attr]
             except RuntimeError:  # loop closed: the client is going away
@@ -390,8 +391,12 @@ class ClientStream:
 
     async def run(self, send: SendBytes) -> None:
         """Send frames until cancelled or the socket fails."""
-        self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        with self._lock:
+            self._loop = asyncio.get_running_loop()
+            if self._pending:  # blocks offered before the sender started: they had no loop to wake
+                self._wake.set()
+            self._wake_armed = bool(self._pending)
         last_send = 0.0
         try:
             while not self._closed:
