@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 from myograph.acquire import Block, SimulatedAmplifier
 
 
@@ -30,5 +29,3 @@ def read_samples(src, n_samples: int, timeout_s: float = 10.0) -> list[Block]:
 
 def joined(blocks: list[Block]) -> np.ndarray:
     return np.concatenate([b.data for b in blocks], axis=1)
-
-

@@ -20,7 +20,9 @@ stream then *carries the motor-unit state* from chunk to chunk:
   ``isi_cv`` around ``1/rate``, truncated at 0.3, the rate a function of the
   excitation): its *phase* — how much rescaled time remains until its next
   discharge — is kept between chunks, so a discharge train continues across a
-  chunk boundary as if there were none;
+  chunk boundary as if there were none; each unit draws its intervals from a
+  random stream of its own, so the output does not even depend on where the
+  chunks are cut;
 * the MUAPs are summed by overlap-add: a chunk's discharges are rendered with
   :func:`myograph.simulate.synth.sum_templates` into the chunk plus one
   template length, and that tail is added to the next chunk, so a MUAP that
