@@ -31,7 +31,9 @@ the SNRs. Detectors that use a rest segment get the known rest ``rest_s=(0.1, 0.
 Peers, run in the same run on the same arrays when ``benchmarks/.peers`` exists
 (``python3 -m venv benchmarks/.peers && benchmarks/.peers/bin/pip install neurokit2
 biosppy``): BioSPPy 2.2 ``lidierth_onset_detector`` and ``bonato_onset_detector``
-(given the same rest segment and parameters equivalent to myograph's defaults), and
+(given the same rest segment and parameters equivalent to myograph's defaults: Lidierth's
+threshold at the same level, rest mean + 3 SD of the 25 ms moving average, expressed in
+BioSPPy's units of the raw rest SD; Bonato's first threshold for Pfa 0.05, m 5, r0 1), and
 NeuroKit2 ``emg_activation(method="silva")`` (windows 20/22 ms, fixed threshold
 rest mean + 3 SD as myograph's ``silva``, NeuroKit's 50 ms minimum duration). NeuroKit2
 runs at ~0.01 M samples/s, so it sees only the first ``--nk-seconds`` of the first
@@ -176,8 +178,14 @@ try:
         for ch in x:
             rest = [r0, r1]
             if name == "lidierth":
-                on = bemg.lidierth_onset_detector(signal=ch, rest=rest, sampling_rate=fs, size=int(0.025 * fs),
-                                                  threshold=3.0, active_state_duration=int(0.05 * fs),
+                # BioSPPy scales its test function by the SD of the raw rest samples; this threshold is
+                # myograph's level (rest mean + 3 SD of the 25 ms moving average) in those units
+                size = int(0.025 * fs)
+                r = ch[r0:r1] - ch[r0:r1].mean()
+                ma = np.convolve(np.abs(r), np.ones(size) / size, mode="valid")
+                thr = (ma.mean() + 3.0 * ma.std() - r.mean()) / r.std()
+                on = bemg.lidierth_onset_detector(signal=ch, rest=rest, sampling_rate=fs, size=size,
+                                                  threshold=thr, active_state_duration=int(0.05 * fs),
                                                   fail_size=int(0.01 * fs))["onsets"]
             else:
                 on = bemg.bonato_onset_detector(signal=ch, rest=rest, sampling_rate=fs, threshold=zeta,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import myograph
-from myograph.activation import annotate_onsets, annotations_to_intervals, intervals_to_annotations
+from myograph.activation import annotate_onsets, annotations_to_intervals, detect_onsets, intervals_to_annotations
+from myograph.core.errors import ParameterError
 from tests.activation.synth import make_bursts, score
 
 FS = 1000.0
@@ -58,3 +60,9 @@ def test_a_channel_without_activity_records_its_reason_in_provenance():
     assert len(out.annotations) == 0
     info = out.provenance[-1].parameters["channels"]["quiet"]
     assert info["status"] == "no_activity" and info["reason"].startswith("no activity")
+
+
+def test_the_array_function_points_a_recording_to_the_recording_helper():
+    rec, _ = _rec()
+    with pytest.raises(ParameterError, match="annotate_onsets"):
+        detect_onsets(rec, FS)

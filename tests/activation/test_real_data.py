@@ -15,7 +15,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pytest
 
 import myograph
 from myograph.activation import detect_onsets, detect_onsets_report

@@ -18,10 +18,9 @@
 All parameters are in seconds, Hz, dB or baseline SDs — never samples.
 """
 
-from myograph.activation import auto as _auto  # noqa: F401  (registers "auto")
 from myograph.activation._detect import detect_onsets, detect_onsets_report
 from myograph.activation._result import STATUSES, ChannelOnsets, OnsetReport
-from myograph.activation.auto import auto
+from myograph.activation.auto import auto  # importing it registers "auto"
 from myograph.activation.detectors import DETECTORS, Detector, get_detector, register
 from myograph.activation.annotate import annotations_to_intervals, intervals_to_annotations
 from myograph.activation.annotate import detect_onsets as annotate_onsets

@@ -11,6 +11,7 @@ from myograph.activation._result import ChannelOnsets, OnsetReport
 from myograph.activation._runs import runs
 from myograph.activation.detectors._registry import Detector, get_detector
 from myograph.core.errors import MyographError, ParameterError
+from myograph.core.recording import Recording
 from myograph.signal import check_fs, check_signal
 
 __all__ = ["detect_onsets", "detect_onsets_report", "FLAT_MIN_S", "MIN_RUN_S", "SATURATED_FRACTION"]
@@ -101,6 +102,9 @@ def detect_onsets_report(
     for the report; default ``"0"``, ``"1"`` …). Returns an
     :class:`~myograph.activation.OnsetReport`.
     """
+    if isinstance(x, Recording):
+        raise ParameterError("x", "got a Recording; use myograph.activation.annotate_onsets(rec, ...) "
+                                  "(annotations on a new Recording) or pass rec.get_data() and rec.fs")
     fs = check_fs(fs)
     det = get_detector(method)
     det.check_params(params)
