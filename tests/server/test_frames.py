@@ -212,3 +212,30 @@ def test_blocks_offered_before_the_sender_starts_are_still_sent():
 
     asyncio.run(main())
     assert sum(decode_frame(f).n_samples for f in got if decode_frame(f).kind == FRAME_SAMPLES) == 192
+
+
+def test_the_rms_bars_equal_the_libraries_streaming_moving_rms_over_any_blocks():
+    from myograph.apps.server.stream import TrailingRMS
+    from myograph.signal import StreamingMovingRMS
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(0, 50, size=(5, 3000))
+    ours, ref = TrailingRMS(5, 205), StreamingMovingRMS(2048.0, 0.1, 5)
+    assert ref.window == 205
+    pos = 0
+    for n in [300, 1, 64, 7, 1000, 204, 1424]:
+        got = ours.process(x[:, pos:pos + n])
+        want = ref.process(x[:, pos:pos + n])[:, -1]
+        pos += n
+        np.testing.assert_allclose(got, want, rtol=1e-9)
+
+
+def test_non_finite_samples_show_as_a_gap_and_the_stream_goes_on():
+    x = np.random.default_rng(4).normal(0, 1e-4, size=(3, 512))
+    x[1, 100:110] = np.nan
+    cs = ClientStream(info(), frame_interval_s=0)
+    cs.set_filter(FilterSetting("surface", True))
+    frames = [decode_frame(f) for f in cs.frames_for(blocks_of(x, [64] * 8))]
+    d = np.concatenate([f.data for f in frames if f.kind == FRAME_SAMPLES], axis=1)
+    assert d.shape == (3, 512)
+    assert np.isnan(d[1, 100:110]).all() and np.isfinite(d[1, 110:]).all() and np.isfinite(d[[0, 2]]).all()

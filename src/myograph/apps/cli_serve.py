@@ -59,7 +59,8 @@ def serve_command(
     _out.print(f"myograph: serving {source} at http://{shown}:{port}/  (recordings in {data_dir.resolve()}; Ctrl-C stops)",
                markup=False, highlight=False)
     logging.getLogger("myograph.apps.server").setLevel(logging.INFO)
-    uvicorn.run(app, host=host, port=port, log_level="warning", ws_max_size=64 * 1024)
+    # no permessage-deflate: float samples hardly compress, and deflating every frame costs CPU
+    uvicorn.run(app, host=host, port=port, log_level="warning", ws_max_size=64 * 1024, ws_per_message_deflate=False)
 
 
 def register(app: typer.Typer) -> None:

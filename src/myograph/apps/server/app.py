@@ -227,7 +227,7 @@ class LiveHub:
         self.line_hz = float(md_line) if md_line else 50.0
         self.clients: list[ClientStream] = []
         self.latency = LatencyStats()  # Block.received_s -> websocket send
-        self.latency_generation = LatencyStats()  # the block's last sample due (source clock) -> websocket send
+        self.latency_generation = LatencyStats()  # the block's first sample generated (source clock) -> websocket send
         self.clock_is_monotonic = bool(getattr(source, "clock_is_monotonic", False))
         self.acquisition = None
         self.recorder = None

@@ -53,8 +53,7 @@ from typing import Any, Awaitable, Callable
 import numpy as np
 
 from myograph.acquire.source import Block, StreamInfo
-from myograph.signal import StreamingFilter, StreamingMovingRMS, cascade, design_bandpass, design_highpass, design_notch
-from myograph.signal import describe_sos
+from myograph.signal import StreamingFilter, cascade, design_bandpass, design_highpass, design_notch
 
 __all__ = [
     "FRAME_MAGIC", "FRAME_VERSION", "FRAME_SAMPLES", "FRAME_LEVELS", "FRAME_AUDIO", "HEADER", "Frame",
@@ -238,8 +237,8 @@ class ClientStream:
         (display only: the recorder never sees this queue).
     latency, latency_generation : LatencyStats, optional
         Where to record, per block, the time from ``Block.received_s`` (and, for
-        sources on the monotonic clock, from the block's last sample being due)
-        to the end of the websocket send.
+        sources on the monotonic clock, from the generation of the block's first,
+        oldest sample, ``Block.timestamp_s``) to the end of the websocket send.
     frame_interval_s : float
         Least time between two sample frames; blocks arriving faster are
         coalesced into one frame.
@@ -263,7 +262,7 @@ class ClientStream:
         self.scales = channel_scales(info)[:, np.newaxis]
         self.latency = latency if latency is not None else LatencyStats()
         # only for sources whose Block.timestamp_s is on time.monotonic(): from the time the block's
-        # last sample was due (generated) to the end of its websocket send
+        # first (oldest) sample was generated to the end of its websocket send
         self.latency_generation = latency_generation
         self.audio_channel = 0
         # counters (read by /api/stats and the status messages)
@@ -287,14 +286,15 @@ class ClientStream:
         self.filter_description = "raw"
         self.setting = FilterSetting()
         self._filter: StreamingFilter | None = None
-        self._rms = StreamingMovingRMS(self.fs, rms_window_s, self.n_channels, nan_policy="propagate")
+        self._rms = TrailingRMS(self.n_channels, max(1, int(round(rms_window_s * self.fs))))
         self.set_filter(FilterSetting())
 
     # ----- control (event-loop thread) --------------------------------------------------
     def set_filter(self, setting: FilterSetting) -> str:
         """Switch the display filter; returns a description of the band applied."""
         sos, desc = design_display_filter(setting, self.fs, self.line_hz)
-        self._filter = None if sos is None else StreamingFilter(sos, self.n_channels, initial="steady")
+        # "mask": a non-finite sample shows as a gap and the filter restarts after it (never raises mid-stream)
+        self._filter = None if sos is None else StreamingFilter(sos, self.n_channels, initial="steady", nan_policy="mask")
         self.setting = setting
         self.filter_description = desc
         self._rms.reset()
@@ -355,8 +355,7 @@ class ClientStream:
                 ch = min(max(self.audio_channel, 0), self.n_channels - 1)
                 frames.append(encode_frame(FRAME_AUDIO, first, scaled[ch:ch + 1], first_channel=ch))
             self.samples_sent += data.shape[1]
-            lv = self._rms.process(scaled)
-            self._levels = (first + data.shape[1] - 1, lv[:, -1])
+            self._levels = (first + data.shape[1] - 1, self._rms.process(scaled))
         now = time.monotonic() if now is None else now
         if self._levels is not None and blocks and now - self._last_levels >= self.levels_interval_s:
             last, values = self._levels
@@ -408,7 +407,14 @@ class ClientStream:
                 blocks = self._take()
                 if not blocks:
                     continue
-                frames = self.frames_for(blocks)
+                try:
+                    frames = self.frames_for(blocks)
+                except Exception:  # a malformed block must not end this client's stream
+                    log.exception("client stream: could not make frames; %d block(s) skipped", len(blocks))
+                    self.blocks_dropped += len(blocks)
+                    self.samples_dropped += sum(b.n_samples for b in blocks)
+                    self._next_first = None
+                    continue
                 for f in frames:
                     await send(f)
                     self.frames_sent += 1
@@ -416,7 +422,7 @@ class ClientStream:
                 for b in blocks:
                     self.latency.add(last_send - b.received_s)
                     if self.latency_generation is not None:
-                        self.latency_generation.add(last_send - (b.timestamp_s + b.n_samples / self.fs))
+                        self.latency_generation.add(last_send - b.timestamp_s)
         finally:
             self._closed = True
 
@@ -432,6 +438,29 @@ class ClientStream:
         return {"frames_sent": self.frames_sent, "blocks_dropped": self.blocks_dropped,
                 "samples_dropped": self.samples_dropped, "samples_sent": self.samples_sent,
                 "filter": self.filter_description, "step": self.step, "audio_channel": self.audio_channel}
+
+
+class TrailingRMS:
+    """RMS of each channel over the last ``window`` samples, updated block by block.
+
+    Equal to the last output of :class:`myograph.signal.StreamingMovingRMS` (its
+    trailing window) once ``window`` samples have been seen, but vectorised over
+    channels and computing only the value the bars show, not one per sample.
+    """
+
+    def __init__(self, n_channels: int, window: int) -> None:
+        self.window = int(window)
+        self._tail = np.zeros((n_channels, 0))
+
+    def reset(self) -> None:
+        self._tail = self._tail[:, :0]
+
+    def process(self, x: np.ndarray) -> np.ndarray:
+        sq = np.square(x[:, -self.window:], dtype=np.float64)
+        if sq.shape[1] < self.window:
+            sq = np.concatenate([self._tail, sq], axis=1)[:, -self.window:]
+        self._tail = sq
+        return np.sqrt(sq.mean(axis=1)) if sq.shape[1] else np.zeros(sq.shape[0])
 
 
 def _contiguous_runs(blocks: list[Block]):
