@@ -149,3 +149,10 @@ def test_bad_view_parameters_are_refused(client, recording):
     assert client.get("/api/recordings/trial.bdf/view", params={"columns": 0}).status_code == 422
     assert client.get("/api/recordings/trial.bdf/view", params={"start_s": -1}).status_code == 422
     assert client.get("/api/recordings/trial.bdf/view", params={"start_s": "nan"}).status_code == 422
+
+
+@pytest.mark.parametrize("url", ["/static/..%2Fapp.py", "/static/%2e%2e/app.py", "/static/../app.py",
+                                 "/static/%2e%2e%2f%2e%2e%2fsecret.bdf"])
+def test_static_files_never_reach_outside_the_static_folder(client, secret, url):
+    r = client.get(url)
+    assert r.status_code == 404 and b"create_app" not in r.content and b"SECRET" not in r.content

@@ -407,7 +407,8 @@ class LiveHub:
             lat = acq.latency()
             acquisition = {"blocks": acq.blocks, "samples": acq.samples, "subscriber_errors": sum(acq.errors.values()),
                            "gaps": len(acq.gaps.gaps), "missing_samples": acq.gaps.missing_samples,
-                           "fanout_median_ms": _ms(lat.fanout_median_s), "source_median_ms": _ms(lat.source_median_s)}
+                           "fanout_median_ms": _ms(lat.fanout_median_s), "source_median_ms": _ms(lat.source_median_s),
+                           "running": acq.running, "error": repr(acq.error) if acq.error is not None else None}
         return {
             "source": self.info.name, "fs": self.info.fs, "n_channels": self.info.n_channels,
             "blocks_received": self.blocks_received, "samples_received": self.samples_received,
@@ -524,17 +525,8 @@ def recording_view(path: Path, *, start_s: float = 0.0, stop_s: float | None = N
         lazy.close()
 
 
-def _annotation_rows(annotations: Any):
-    for attr in ("onset", "onsets"):
-        if hasattr(annotations, attr):
-            break
-    try:
-        return [(float(a.onset), float(a.duration), a.label) for a in annotations]
-    except (AttributeError, TypeError):
-        df = annotations.to_dataframe() if hasattr(annotations, "to_dataframe") else None
-        if df is None:
-            return []
-        return list(zip(df["onset"], df["duration"], df["label"]))
+def _annotation_rows(annotations: Any) -> list[tuple[float, float, str]]:
+    return [(float(a.onset), float(a.duration), str(a.label)) for a in annotations]
 
 
 def _round_list(a: np.ndarray) -> list[list[float | None]]:
@@ -833,5 +825,7 @@ async def _status_loop(hub: LiveHub, client: ClientStream, send_json, interval_s
     while True:
         await asyncio.sleep(interval_s)
         lat = hub.latency.summary()
-        await send_json({"type": "status", "recording": hub.recording_status(),
+        acq = hub.acquisition
+        source_error = repr(acq.error) if acq is not None and acq.error is not None else None
+        await send_json({"type": "status", "recording": hub.recording_status(), "source_error": source_error,
                          "stream": {**client.stats(), "latency_median_ms": lat["median_ms"]}})

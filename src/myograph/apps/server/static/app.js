@@ -36,7 +36,7 @@
     rings: [], cap: 0, head: 0, headSet: false, // display ring: absolute display index of the next sample
     full: null, fullCap: 0, fullHead: 0, fullSet: false, // full-rate ring of the selected channel
     levels: null, levelsAt: 0,
-    selected: 0, mode: 'scroll', frozen: false,
+    selected: 0, mode: 'scroll', frozen: false, pol: 1, // pol -1: negative up (the clinical EMG convention)
     sweeps: [], trig: { searchFrom: 0, pending: null },
     framesReceived: 0, bytesReceived: 0, lastFrame: null,
     recording: null, status: null, presets: [], lineHz: 50,
@@ -302,7 +302,7 @@
     sctx.strokeStyle = '#2a3a4f';
     sctx.beginPath(); sctx.moveTo(x0, y0 + 0.5); sctx.lineTo(x0 + W, y0 + 0.5); sctx.stroke();
 
-    const uvPerPx = g.sens / (DIV_PX * k);
+    const uvPerPx = (g.sens / (DIV_PX * k)) * S.pol; // signed: negative up flips the trace
     const nWin = Math.max(2, Math.round((g.timebase * N_TIME_DIVS * S.dispFs) / 1000));
     const end = S.head; // exclusive
     const start = end - nWin;
@@ -389,12 +389,13 @@
     const total = weights.reduce((a, b) => a + b, 0);
     S.groups.forEach((g, gi) => {
       const lane = (Hcss * weights[gi]) / total / g.channels.length;
-      const rms = g.channels.map((ch) => channelRms(ch, Math.round(0.5 * S.dispFs))).filter((v) => v > 0).sort((a, b) => a - b);
-      if (!rms.length) return;
-      const med = rms[Math.floor(rms.length / 2)];
-      // ±3 RMS should span about 90 % of a lane (traces may overlap a little, as on paper)
-      const span = Math.min(Math.max(lane * 0.9, 4), 4 * DIV_PX); // at most 4 divisions for ±3 RMS
-      const want = ((6 * med) / span) * DIV_PX;
+      const amp = g.channels.map((ch) => channelPeak(ch, Math.round(S.dispFs))).filter((v) => v > 0).sort((a, b) => a - b);
+      if (!amp.length) return;
+      const med = amp[Math.floor(amp.length / 2)];
+      // the channel's 99th-percentile |amplitude| (MUAP peaks, not just the noise) should span at most
+      // about half a lane either side, and at most 2 divisions (traces may overlap a little, as on paper)
+      const span = Math.min(Math.max(lane * 0.45, 2), 2 * DIV_PX);
+      const want = (med / span) * DIV_PX;
       g.sens = SENSITIVITIES.find((s) => s >= want) || SENSITIVITIES[SENSITIVITIES.length - 1];
       const sel = $(`sens-${gi}`);
       if (sel) sel.value = String(g.sens);
@@ -403,13 +404,12 @@
     S.dirty = true;
   }
 
-  function channelRms(ch, n) {
-    let s = 0, m = 0;
-    for (let i = S.head - n; i < S.head; i++) {
-      const v = ringGet(ch, i);
-      if (v === v) { s += v * v; m++; }
-    }
-    return m ? Math.sqrt(s / m) : 0;
+  function channelPeak(ch, n) {
+    const v = [];
+    for (let i = S.head - n; i < S.head; i++) { const x = ringGet(ch, i); if (x === x) v.push(Math.abs(x)); }
+    if (!v.length) return 0;
+    v.sort((a, b) => a - b);
+    return v[Math.floor(0.99 * (v.length - 1))];
   }
 
   // ------------------------------------------------------------------------------------
@@ -454,7 +454,7 @@
   function drawSweeps(W, H, k) {
     const { g, len, pre } = sweepGeometry();
     const left = LABEL_PX * k, right = BAR_PX * k, tw = W - left - right;
-    const uvPerPx = g.sens / (DIV_PX * k);
+    const uvPerPx = (g.sens / (DIV_PX * k)) * S.pol; // signed: negative up flips the trace
     const layout = $('sweep-layout').value;
     const count = Number($('sweep-count').value) || 10;
     // grid
@@ -625,7 +625,7 @@
           this.node = this.scriptProcessor();
           this.kind = 'ScriptProcessor';
         }
-        this.node.connect(this.filter);
+        this.applyFilter();
         this.toneGain = this.ctx.createGain(); this.toneGain.gain.value = 0;
         this.osc = this.ctx.createOscillator(); this.osc.type = 'sine';
         this.osc.frequency.value = Number($('tone-hz').value) || 880;
@@ -671,14 +671,17 @@
 
     applyVolume() { if (this.gain) this.gain.gain.value = Number($('volume').value); },
 
+    // the live graph: node -> [biquad] -> gain -> speakers; "off" bypasses the biquad altogether
     applyFilter(f = this.filter, kind = $('audio-filter').value) {
       if (!f) return;
+      if (f === this.filter && this.node) {
+        this.node.disconnect();
+        this.node.connect(kind === 'off' ? this.gain : this.filter);
+      }
       const nyq = (this.fsOut || 48000) / 2;
       if (kind === 'hp100') { f.type = 'highpass'; f.frequency.value = 100; f.Q.value = 0.707; }
       else if (kind === 'lp') { f.type = 'lowpass'; f.frequency.value = Math.min(2000, nyq * 0.9); f.Q.value = 0.707; }
       else if (kind === 'bp') { f.type = 'bandpass'; f.frequency.value = Math.sqrt(100 * 5000); f.Q.value = Math.sqrt(100 * 5000) / 4900; }
-      else { f.type = 'allpass'; f.frequency.value = nyq * 0.999; f.Q.value = 0.0001; }
-      f.bypassed = kind === 'off';
     },
 
     // linear interpolation from S.fs to the context rate, carried across frames
@@ -798,6 +801,10 @@
       if (r) $('rec-state').textContent = `REC ${r.name} ${r.duration_s.toFixed(1)} s`;
       if (r) $('rec-info').textContent = `${r.name}: ${r.duration_s.toFixed(1)} s, ${r.markers} marker(s)`;
     }
+    if (msg.source_error) {
+      const el = $('conn');
+      el.textContent = 'source failed'; el.className = 'pill off'; el.title = msg.source_error;
+    }
     if (msg.stream) {
       S.status = msg.stream;
       const st = msg.stream;
@@ -820,6 +827,7 @@
       S.dirty = true;
     };
     $('auto-scale').onclick = autoScale;
+    $('neg-up').onchange = () => { S.pol = $('neg-up').checked ? -1 : 1; S.dirty = true; Viewer.draw(); };
     $('sweep-clear').onclick = () => { S.sweeps = []; S.trig = { searchFrom: S.head, pending: null }; S.dirty = true; };
     for (const id of ['trig-level', 'trig-slope', 'trig-pre', 'sweep-count', 'sweep-layout']) {
       $(id).onchange = () => { S.dirty = true; };
@@ -949,7 +957,7 @@
       const W = cv.width, H = cv.height, k = dpr(), left = 110 * k, tw = W - left - 10 * k;
       ctx.fillStyle = '#000'; ctx.fillRect(0, 0, W, H);
       const n = d.channels.length, lane = H / n, cols = d.columns;
-      const uvPerPx = this.sens / (DIV_PX * k);
+      const uvPerPx = (this.sens / (DIV_PX * k)) * S.pol;
       const tx = (t) => left + ((t - d.start_s) / (d.stop_s - d.start_s)) * tw;
       // onsets as shaded spans
       const an = d.analysis || {};
