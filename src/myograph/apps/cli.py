@@ -23,6 +23,7 @@ import myograph
 from myograph.apps import cli_demo, cli_simulate
 from myograph.apps import cli_serve
 from myograph.apps import cli_record
+from myograph.apps import cli_analyze
 from myograph.core.errors import MyographError, MyographWarning
 from myograph.io import main_recording
 
@@ -162,6 +163,7 @@ cli_simulate.register(app)
 cli_record.register(app)
 cli_serve.register(app)
 cli_demo.register(app)
+cli_analyze.register(app)
 
 
 def main() -> None:
