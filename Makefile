@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/myograph demo
+	$(BIN)/myograph serve --source sim
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
