@@ -9,8 +9,8 @@ Data (8 channels x 2 kHz x 10 min by default, 9.6 M samples per SNR), two kinds:
   ``activation`` intervals (a channel is active while a unit of its muscle is
   recruited). The myoelectric signal at the electrode builds up over tens of ms
   after that neural onset (units start firing at a random phase of their first
-  interval, small units first, MUAPs take ~7 ms to reach the electrode), so every
-  detector that looks at the EMG is late against this truth.
+  interval, small units first, action potentials take several ms to reach the
+  electrodes), so every detector that looks at the EMG is late against this truth.
 * **modulated** — band-limited Gaussian noise (20–450 Hz) switched on and off by
   rectangular envelopes with the same burst statistics: the "simulated bursts with
   known onsets" of issue 4, where the quoted peer figures were measured. Truth: the
