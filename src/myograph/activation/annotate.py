@@ -22,8 +22,9 @@ from myograph.activation._result import OnsetReport
 from myograph.core.annotations import Annotations
 from myograph.core.errors import ParameterError
 from myograph.core.recording import Recording
+from myograph.core.spans import good_mask
 
-__all__ = ["intervals_to_annotations", "annotations_to_intervals", "bad_mask", "detect_onsets", "LABEL"]
+__all__ = ["intervals_to_annotations", "annotations_to_intervals", "detect_onsets", "LABEL"]
 
 #: default label of activation annotations
 LABEL = "activation"
@@ -52,22 +53,6 @@ def annotations_to_intervals(annotations: Annotations, ch_names: Sequence[str], 
         sel = annotations.select(label, channel=str(name))
         out.append(np.column_stack([sel.onset, sel.onset + sel.duration]) if len(sel) else np.zeros((0, 2)))
     return out
-
-
-def bad_mask(rec: Recording, ch_names: Sequence[str], *, prefix: str = "BAD") -> np.ndarray:
-    """``(len(ch_names), n_samples)`` booleans: True inside any annotation whose label starts with ``prefix``
-    and that concerns the channel (an instant marks one sample)."""
-    n = rec.n_samples
-    mask = np.zeros((len(ch_names), n), dtype=bool)
-    bad = rec.annotations.select(prefix=prefix)
-    for a in bad:
-        i0 = int(np.clip(np.floor(a.onset * rec.fs), 0, n))
-        i1 = int(np.clip(np.ceil((a.onset + a.duration) * rec.fs), 0, n))
-        i1 = max(i1, min(i0 + 1, n))
-        for k, name in enumerate(ch_names):
-            if not a.channels or name in a.channels:
-                mask[k, i0:i1] = True
-    return mask
 
 
 def detect_onsets(
@@ -121,7 +106,7 @@ def detect_onsets(
     else:
         names = [channels] if isinstance(channels, str) else [str(c) for c in channels]
     data = rec.get_data(names)
-    skipped = bad_mask(rec, names) if skip_bad else None
+    skipped = ~np.stack([good_mask(rec, name) for name in names]) if skip_bad else None
     report = detect_onsets_report(data, rec.fs, method, rest_s=rest_s, nan_policy=nan_policy, exclude=skipped,
                                   ch_names=names, **params)
     new = intervals_to_annotations(report.intervals, names, label=label)
