@@ -59,10 +59,17 @@ from myograph.signal import StreamingSurfacePipeline, surface_pipeline, surface_
 # against the bare scipy chain is printed for the whole thing as well.
 def _activation_onsets(envelope: np.ndarray, fs: float) -> object:
     """myograph.activation's default detector on the linear envelope (``kind="envelope"``:
-    noise floor from the envelope, hysteresis in dB, edges at the half-level crossings)."""
+    noise floor from the envelope, hysteresis in dB, edges at the half-level crossings).
+
+    The 6 Hz envelope is analysed at 200 Hz (every ``fs // 200``-th sample): a zero-phase
+    4th-order Butterworth at 6 Hz attenuates everything above the 100 Hz Nyquist limit by
+    more than 150 dB, so nothing aliases, and the edges (interpolated half-level
+    crossings) agree with full-rate detection within a millisecond — at half the cost.
+    """
     from myograph.activation import detect_onsets
 
-    return detect_onsets(envelope, fs, kind="envelope")
+    q = max(1, int(fs // 200))
+    return detect_onsets(np.ascontiguousarray(envelope[..., ::q]), fs / q, kind="envelope")
 
 
 ONSET_DETECTOR: Callable[[np.ndarray, float], object] | None = _activation_onsets
@@ -148,8 +155,9 @@ def part1(minutes: float, repeats: int) -> None:
     for name, sec in best.items():
         print(f"{name:<32} {sec:8.3f} {total / sec / 1e6:12.1f} {base / sec:7.2f} {best_cpu[name]:8.3f} "
               f"{base_cpu / best_cpu[name]:10.2f}")
-    ratio = base / best["myograph surface_pipeline"]
-    print(f"ratio myograph / bare scipy (wall-clock throughput): {ratio:.2f}  (goal >= 1: {'met' if ratio >= 1 else 'NOT met'})")
+    whole = "myograph + onsets" if "myograph + onsets" in best else "myograph surface_pipeline"
+    ratio = base / best[whole]
+    print(f"ratio {whole} / bare scipy (wall-clock throughput): {ratio:.2f}  (goal >= 1, onsets included: {'met' if ratio >= 1 else 'NOT met'})")
     print(f"envelopes agree to {rel:.1e} of the peak more than 2 s from the edges (they differ only in edge padding)")
     if ONSET_DETECTOR is None:
         print("onset detection: no ONSET_DETECTOR set (hook at the top of this file)")
