@@ -35,6 +35,12 @@ under the target name only on a clean :meth:`Recorder.close`:
 A leftover ``.part`` file is never overwritten: a new recorder refuses to start
 until it has been recovered (``myograph.read`` it, or ``myograph convert`` it)
 or removed.
+
+The file itself is written by :class:`myograph.io.edf.EdfWriter` in its
+crash-safe mode (``crash_safe=True``: the ``.part`` file, the -1 record count,
+per-record flush and ``fsync``, per-record TALs, padding and the atomic rename);
+the recorder adds the gap detector, markers in the source's sample counter,
+the background thread and the summary.
 """
 
 from __future__ import annotations
@@ -48,7 +54,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -56,15 +61,8 @@ import numpy as np
 
 from myograph.acquire.gaps import GAP_LABEL, GapDetector
 from myograph.acquire.source import Block, Source, StreamInfo
-from myograph.core.annotations import Annotations
-from myograph.core.errors import ParameterError, SignalError, warn
-# The EDF layer's field encoders, so this writer's headers and TALs are byte-for-byte those of
-# myograph.io.edf (the reader's tests cover them); EdfWriter itself places annotations only on close.
-from myograph.io.edf.annotations import _annotation_texts, _tal_bytes
-from myograph.io.edf.encode import (_check_label, _edfplus_identification, _encode_header, _prefilter_field,
-                                    _transducer_field, _unit_field)
-from myograph.io.edf.layout import _duration_for, _fit_range
-from myograph.io.edf.spec import _DIGITAL_RANGE, _MONTH_NAMES, _PAD_LABEL, _number_text, _sample_bytes
+from myograph.core.errors import ParameterError, SignalError
+from myograph.io.edf import EdfWriter, part_path, record_length
 
 __all__ = ["Recorder", "RecordingSummary", "record", "part_path", "DEFAULT_PHYSICAL_RANGE"]
 
@@ -77,29 +75,20 @@ NONFINITE_LABEL = "BAD_nonfinite"
 CLOCK_STEP_LABEL = "clock_step"
 
 
-def part_path(path: str | os.PathLike[str]) -> Path:
-    """The file a recorder writes while recording: ``<target>.part``."""
-    p = Path(path)
-    return p.with_name(p.name + ".part")
-
-
 def _record_samples(fs: float, flush_s: float) -> tuple[int, float]:
     """Samples per record near ``flush_s`` whose duration fits the header field exactly: ``(spr, duration_s)``.
 
     An odd rate (500.3 Hz) may need a longer record (10 s at most): then a
     killed recorder loses up to that much, and a warning is logged.
     """
-    target = max(1, int(round(fs * flush_s)))
-    near = [target + d for k in range(max(target, 64)) for d in ((k, -k) if k else (0,)) if target + d >= 1]
-    for spr in near + list(range(target + max(target, 64), int(round(10 * fs)) + 1)):
-        d = _duration_for(spr, fs)
-        if d is not None:
-            if d > 2 * flush_s:
-                log.warning("records of %g s at %g Hz (the nearest duration that fits the EDF header exactly): "
-                            "a killed recorder may lose up to that much", d, fs)
-            return spr, d
-    raise ParameterError("flush_s", f"no record of at most 10 s holds whole samples at {fs} Hz with a duration "
-                         "that fits the 8-character EDF field")
+    fit = record_length(fs, flush_s, max_s=10.0)
+    if fit is None:
+        raise ParameterError("flush_s", f"no record of at most 10 s holds whole samples at {fs} Hz with a duration "
+                             "that fits the 8-character EDF field")
+    if fit[1] > 2 * flush_s:
+        log.warning("records of %g s at %g Hz (the nearest duration that fits the EDF header exactly): "
+                    "a killed recorder may lose up to that much", fit[1], fs)
+    return fit
 
 
 @dataclass(frozen=True)
@@ -157,45 +146,34 @@ class Recorder:
             raise ParameterError("info", f"must be a StreamInfo, got {type(info).__name__}")
         self.info = info
         self.path = Path(path)
-        suffix = self.path.suffix.lower()
-        if suffix not in (".bdf", ".edf"):
+        if self.path.suffix.lower() not in (".bdf", ".edf"):
             raise ParameterError("path", f"the recorder writes .bdf (24-bit BDF+) or .edf files, got {self.path.name!r}")
-        self._bdf = suffix == ".bdf"
         if not (isinstance(flush_s, (int, float)) and math.isfinite(flush_s) and 0 < flush_s <= 10):
             raise ParameterError("flush_s", f"must be in (0, 10] s, got {flush_s!r}")
         self.fs = float(info.fs)
-        self._spr, self._duration = _record_samples(self.fs, float(flush_s))
+        _, record_s = _record_samples(self.fs, float(flush_s))
         self._n_ch = len(info.channels)
         if not self._n_ch:
             raise ParameterError("info", "the stream has no channels")
-        for ch in info.channels:
-            _check_label(ch.name)
+        if int(annotation_bytes) < 64:
+            raise ParameterError("annotation_bytes", f"need at least 64 bytes per record, got {annotation_bytes}")
         rng = physical_range if physical_range is not None else (info.physical_range or DEFAULT_PHYSICAL_RANGE)
-        ranges = [tuple(rng)] * self._n_ch if np.ndim(rng) == 1 else [tuple(r) for r in rng]
-        if len(ranges) != self._n_ch:
-            raise ParameterError("physical_range", f"need one (min, max) per channel ({self._n_ch}), got {len(ranges)}")
-        self._setup_signals(ranges, int(annotation_bytes))
-        self._fsync = bool(fsync)
         self._detector = GapDetector(self.fs, counter=info.has_counter, tolerance_s=gap_tolerance_s)
         self._clock_min = float(clock_step_min_s)
         self._max_gap = int(round(max_gap_s * self.fs))
         self.part = part_path(self.path)
-        try:
-            self._fh = open(self.part, "xb")  # never overwrite an unrecovered recording
+        try:  # the start time goes into the header with the first block
+            self._writer = EdfWriter(self.path, info.channels, self.fs, rng, record_s=record_s,
+                                     metadata=info.metadata.replace(start_time=None), annotation_bytes=int(annotation_bytes),
+                                     crash_safe=True, fsync=fsync)
         except FileExistsError:
             raise ParameterError("path", f"{self.part} exists: a recording that did not finish. Recover it "
                                  f"(myograph.read / myograph convert) or remove it first") from None
-        self._lock = threading.Lock()  # pending annotations (mark() may come from any thread)
-        self._pending: list[tuple[float, float | None, str]] = []
-        self._used: list[int] = []  # TAL bytes used in each record written
-        self._carry = np.empty((self._n_ch, 0))
-        self._n_records = 0
+        self._lock = threading.Lock()  # the gap detector (mark() may come from any thread)
         self._n_steps_seen = 0
-        self._header_written = False
+        self._started = False
         self._closed = False
-        self.clipped_samples = 0
         self.markers = 0
-        self.flushes = 0
         self.samples_received = 0
         self._queue: queue.SimpleQueue | None = None
         self._thread: threading.Thread | None = None
@@ -205,62 +183,40 @@ class Recorder:
             self._thread = threading.Thread(target=self._drain, name="myograph-recorder", daemon=True)
             self._thread.start()
 
-    # ------------------------------------------------------------------ layout
-    def _setup_signals(self, ranges: list[tuple[float, float]], annotation_bytes: int) -> None:
-        dmin, dmax = _DIGITAL_RANGE[self._bdf]
-        bps = _sample_bytes(self._bdf)
-        self._signals: list[dict[str, Any]] = []
-        scale, shift = [], []
-        for ch, (lo, hi) in zip(self.info.channels, ranges):
-            unit, factor = _unit_field(ch)
-            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-                raise ParameterError("physical_range", f"channel {ch.name!r}: need finite min < max, got ({lo}, {hi})")
-            fitted = _fit_range(lo * factor, hi * factor)
-            if fitted is None:
-                raise ParameterError("physical_range", f"channel {ch.name!r}: ({lo}, {hi}) does not fit 8-character fields")
-            pmin, pmax = fitted
-            gain = (pmax - pmin) / (dmax - dmin)
-            scale.append(factor / gain)
-            shift.append(dmin - pmin / gain)
-            self._signals.append(dict(label=ch.name, transducer=_transducer_field(ch), physical_dimension=unit,
-                                      physical_min=pmin, physical_max=pmax, digital_min=dmin, digital_max=dmax,
-                                      prefiltering=_prefilter_field(ch), samples_per_record=self._spr))
-        self._scale, self._shift = np.array(scale), np.array(shift)
-        if annotation_bytes < 64:
-            raise ParameterError("annotation_bytes", f"need at least 64 bytes per record, got {annotation_bytes}")
-        self._ann_len = math.ceil(annotation_bytes / bps) * bps
-        self._signals.append(dict(label="BDF Annotations" if self._bdf else "EDF Annotations", physical_min=-1,
-                                  physical_max=1, digital_min=dmin, digital_max=dmax,
-                                  samples_per_record=self._ann_len // bps))
-        self._data_len = self._n_ch * self._spr * bps
-        self.record_bytes = self._data_len + self._ann_len
-        self.header_bytes = 256 * (len(self._signals) + 1)
-
+    # ------------------------------------------------------------------ layout and counters
     @property
     def samples_per_record(self) -> int:
-        return self._spr
+        return self._writer.samples_per_record
 
     @property
     def record_s(self) -> float:
-        return self._duration
+        return self._writer.record_s
 
-    def _header(self, n_records: int) -> bytes:
-        code, sex, session, equipment, startdate, starttime = _edfplus_identification(self._metadata)
-        day = f"{startdate.day:02d}-{_MONTH_NAMES[startdate.month - 1]}-{startdate.year}" if startdate else "X"
-        start = datetime.combine(startdate, starttime) if startdate else None
-        return _encode_header(bdf=self._bdf, patient=f"{code} {sex} X X", recording=f"Startdate {day} {session} X {equipment}",
-                              start=start, n_records=n_records, duration=self._duration, signals=self._signals)
+    @property
+    def header_bytes(self) -> int:
+        return self._writer.header_bytes
 
-    # ------------------------------------------------------------------ counters
+    @property
+    def record_bytes(self) -> int:
+        return self._writer.record_bytes
+
     @property
     def n_samples(self) -> int:
         """Samples per channel accepted so far, gaps included (the file's length once closed)."""
-        return self._n_records * self._spr + self._carry.shape[1]
+        return self._writer.n_samples
 
     @property
     def samples_flushed(self) -> int:
         """Samples per channel in complete records on disk."""
-        return self._n_records * self._spr
+        return self._writer.n_records * self._writer.samples_per_record
+
+    @property
+    def flushes(self) -> int:
+        return self._writer.flushes
+
+    @property
+    def clipped_samples(self) -> int:
+        return self._writer.clipped_samples
 
     @property
     def gaps(self) -> list:
@@ -295,10 +251,7 @@ class Recorder:
         """
         if not isinstance(label, str) or not label:
             raise ParameterError("label", f"must be a non-empty string, got {label!r}")
-        ann = Annotations([0.0], [float(duration_s)], [label], [tuple(channels)])
-        for o, d, text in _annotation_texts(ann, self.info.channels.names):
-            if len(_tal_bytes(1e6, float(duration_s) or None, text)) > self._ann_len - 32:
-                raise ParameterError("label", f"marker {text!r} does not fit annotation_bytes={self._ann_len}")
+        self._writer.check_annotation(label, float(duration_s), tuple(channels))
         if self._closed:
             raise ParameterError("recorder", "is closed")
         self.markers += 1
@@ -310,15 +263,9 @@ class Recorder:
     def _mark(self, label: str, at_sample: int | None, duration_s: float, channels: tuple[str, ...]) -> float:
         with self._lock:
             pos = self._detector.next_position if at_sample is None else self._detector.position_of(int(at_sample))
-            onset = pos / self.fs
-            ann = Annotations([onset], [duration_s], [label], [channels])
-            for o, d, text in _annotation_texts(ann, self.info.channels.names):
-                self._pending.append((o, d or None, text))
+        onset = pos / self.fs
+        self._writer.annotate(onset, duration_s, label, channels)
         return onset
-
-    def _annotate(self, onset: float, duration: float | None, label: str) -> None:
-        with self._lock:
-            self._pending.append((onset, duration, label))
 
     def _drain(self) -> None:
         assert self._queue is not None
@@ -340,31 +287,32 @@ class Recorder:
         x = np.asarray(block.data, dtype=np.float64)
         if x.ndim != 2 or x.shape[0] != self._n_ch:
             raise ParameterError("block", f"need data shaped ({self._n_ch}, n), got {x.shape}")
-        if not self._header_written:
+        if not self._started:
             self._start(block)
+        w = self._writer
         with self._lock:
             new_gaps = self._detector.feed(block)
         for g in new_gaps:
             fill = min(g.n_missing, self._max_gap)
             log.warning("gap of %d samples (%.3f s) at %.3f s: written as zeros and annotated %s", g.n_missing,
                         g.duration_s, g.start_s, GAP_LABEL)
-            self._annotate(g.start_s, g.duration_s, GAP_LABEL)
+            w.annotate(g.start_s, g.duration_s, GAP_LABEL)
             for k in range(0, fill, 1 << 16):
-                self._append(np.zeros((self._n_ch, min(1 << 16, fill - k))))
+                w.write(np.zeros((self._n_ch, min(1 << 16, fill - k))))
             if fill < g.n_missing:  # keep the detector's axis and the file's in step
                 self._detector._offset -= g.n_missing - fill  # noqa: SLF001 - the detector is ours
         steps = self._detector.clock_steps
         for c in steps[self._n_steps_seen:]:
             if abs(c.step_s) >= self._clock_min:
-                self._annotate(c.sample / self.fs, None, f"{CLOCK_STEP_LABEL} {c.step_s:+.6f} s" if c.kind == "clock"
-                               else f"counter_reset {c.step_s:+.6f} s")
+                w.annotate(c.sample / self.fs, 0.0, f"{CLOCK_STEP_LABEL} {c.step_s:+.6f} s" if c.kind == "clock"
+                           else f"counter_reset {c.step_s:+.6f} s")
         self._n_steps_seen = len(steps)
         if x.shape[1]:
             bad = ~np.isfinite(x)
             if bad.any():
                 x = np.where(bad, 0.0, x)
-                self._annotate(self.n_samples / self.fs, x.shape[1] / self.fs, NONFINITE_LABEL)
-            self._append(x)
+                w.annotate(self.n_samples / self.fs, x.shape[1] / self.fs, NONFINITE_LABEL)
+            w.write(x)
         self.samples_received += x.shape[1]
 
     def _start(self, block: Block) -> None:
@@ -372,63 +320,8 @@ class Recorder:
         start = self.info.metadata.start_time or datetime.fromtimestamp(time.time() - age).replace(microsecond=0)
         if not 1985 <= start.year <= 2084:
             start = None
-        self._metadata = self.info.metadata.replace(start_time=start)
-        self._fh.write(self._header(-1))
-        self._header_written = True
-
-    def _append(self, x: np.ndarray) -> None:
-        if self._carry.shape[1]:
-            x = np.concatenate([self._carry, x], axis=1)
-        n_full = x.shape[1] // self._spr
-        if n_full:
-            self._fh.write(self._encode(x[:, :n_full * self._spr]))
-            self._flush()
-        self._carry = x[:, n_full * self._spr:].copy()
-
-    def _flush(self) -> None:
-        self._fh.flush()
-        if self._fsync:
-            os.fsync(self._fh.fileno())
-        self.flushes += 1
-
-    # ------------------------------------------------------------------ encoding
-    def _encode(self, x: np.ndarray, last_pad: tuple[float, float] | None = None) -> bytes:
-        n_rec = x.shape[1] // self._spr
-        ns = self._n_ch
-        dmin, dmax = _DIGITAL_RANGE[self._bdf]
-        d = x * self._scale[:, None]
-        d += self._shift[:, None]
-        np.rint(d, out=d)
-        self.clipped_samples += int(np.count_nonzero((d < dmin) | (d > dmax)))
-        np.clip(d, dmin, dmax, out=d)
-        digital = np.ascontiguousarray(d.astype("<i4").reshape(ns, n_rec, self._spr).transpose(1, 0, 2))
-        out = np.zeros((n_rec, self.record_bytes), dtype=np.uint8)
-        width = _sample_bytes(self._bdf)
-        out[:, :self._data_len].reshape(n_rec, ns * self._spr, width)[...] = (
-            digital.view(np.uint8).reshape(n_rec, ns * self._spr, 4)[:, :, :width])
-        for j in range(n_rec):
-            k = self._n_records + j
-            tal = _tal_bytes(float(Decimal(k) * Decimal(_number_text(self._duration))), None, "")
-            if last_pad is not None and j == n_rec - 1:
-                tal += _tal_bytes(last_pad[0], last_pad[1], _PAD_LABEL)
-            tal += self._take_pending(self._ann_len - len(tal))
-            out[j, self._data_len:self._data_len + len(tal)] = np.frombuffer(tal, dtype=np.uint8)
-            self._used.append(len(tal))
-        self._n_records += n_rec
-        return out.tobytes()
-
-    def _take_pending(self, room: int) -> bytes:
-        """As many pending annotation TALs as fit in ``room`` bytes (keeping one NUL spare), oldest first."""
-        out = b""
-        with self._lock:
-            while self._pending:
-                o, d, text = self._pending[0]
-                tal = _tal_bytes(o, d, text)
-                if len(out) + len(tal) > room - 1:
-                    break
-                out += tal
-                self._pending.pop(0)
-        return out
+        self._writer.metadata = self.info.metadata.replace(start_time=start)
+        self._started = True
 
     # ------------------------------------------------------------------ stop
     def close(self) -> RecordingSummary:
@@ -440,55 +333,18 @@ class Recorder:
         try:
             if self._error is not None:
                 raise RuntimeError("the recorder's writer thread failed") from self._error
-            if not self._header_written or self.n_samples == 0:
+            if not self._started or self.n_samples == 0:
                 raise SignalError(f"{self.path}: no samples were recorded; nothing to write")
-            self._final_samples = self.n_samples
-            pad = (-self._carry.shape[1]) % self._spr
-            if pad:
-                real = self.n_samples
-                x = np.concatenate([self._carry, np.zeros((self._n_ch, pad))], axis=1)
-                self._carry = np.empty((self._n_ch, 0))
-                self._fh.write(self._encode(x, last_pad=(real / self.fs, pad / self.fs)))
-            self._place_leftovers()
-            self._fh.seek(0)
-            self._fh.write(self._header(self._n_records))
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
-            os.replace(self.part, self.path)
-            _fsync_dir(self.path.parent)
         except BaseException:
-            if not self._fh.closed:
-                self._fh.close()
-            if self._n_records == 0:  # nothing worth recovering
-                self.part.unlink(missing_ok=True)
+            self._writer.abort()
             raise
-        if self.clipped_samples:
-            warn(f"{self.path}: {self.clipped_samples} samples were outside the physical range and were clipped")
+        n_samples = self.n_samples
+        self._writer.close()  # a failure keeps the .part (when it holds a record) and raises
         det = self._detector
-        summary = RecordingSummary(self.path, self._final_samples, self._final_samples / self.fs, self._n_records,
+        summary = RecordingSummary(self.path, n_samples, n_samples / self.fs, self._writer.n_records,
                                    len(det.gaps), det.missing_samples, self.markers, self.clipped_samples)
         log.info("recorded %s: %d samples (%.3f s), %d gaps", self.path, summary.n_samples, summary.duration_s, summary.gaps)
         return summary
-
-    def _place_leftovers(self) -> None:
-        """Annotations that found no room in the records written go into earlier records' spare TAL room."""
-        with self._lock:
-            left, self._pending = self._pending, []
-        dropped = 0
-        for o, d, text in left:
-            tal = _tal_bytes(o, d, text)
-            k0 = min(max(int(o // self._duration), 0), self._n_records - 1)
-            order = list(range(k0, self._n_records)) + list(range(k0 - 1, -1, -1))
-            k = next((k for k in order if self._ann_len - 1 - self._used[k] >= len(tal)), None)
-            if k is None:
-                dropped += 1
-                continue
-            self._fh.seek(self.header_bytes + k * self.record_bytes + self._data_len + self._used[k])
-            self._fh.write(tal)
-            self._used[k] += len(tal)
-        if dropped:
-            warn(f"{self.path}: {dropped} annotations found no room in the file; raise annotation_bytes")
 
     def _stop_thread(self) -> None:
         if self._thread is not None:
@@ -505,16 +361,14 @@ class Recorder:
         try:
             self._stop_thread()
         finally:
-            if not self._fh.closed:
-                self._fh.flush()
-                self._fh.close()
-            if self._n_records == 0:  # nothing worth recovering
-                self.part.unlink(missing_ok=True)
+            self._writer.abort()
 
     def __enter__(self) -> "Recorder":
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        """A clean stop (:meth:`close`) at the end of a ``with`` block; on an exception, :meth:`abort`
+        (the ``.part`` stays, recoverable)."""
         if exc_type is None:
             self.close()
         else:
@@ -522,19 +376,6 @@ class Recorder:
 
     def __repr__(self) -> str:
         return f"Recorder({str(self.path)!r}, {self._n_ch} ch, {self.fs:g} Hz, {self.n_samples} samples)"
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
 
 
 def record(source: Source | str, path: str | os.PathLike[str], duration_s: float, *, flush_s: float = 0.25,

@@ -76,9 +76,16 @@ this reader removes again (so ``read(write(rec))`` has ``rec``'s length). Other
 channel fields (muscle, side, positions, status) have no EDF field and are not
 written.
 
-:class:`EdfWriter` is a streaming writer (this module's own, because edfio holds
-a whole signal in memory): records are appended as data arrives, with fixed
-physical ranges given up front, and the file appears atomically on ``close()``.
+:class:`EdfWriter` is the streaming writer (this module's own, because edfio
+holds a whole signal in memory): records are appended as data arrives, with
+fixed physical ranges given up front; each annotation goes into the TAL of the
+next record written; ``close()`` pads the last record (``BAD_padding``), writes
+the record count and publishes the file atomically. With ``crash_safe=True``
+(the recorder's mode) it writes ``<target>.part`` (:func:`part_path`) with the
+record count at -1 until ``close()``, flushing and ``fsync``-ing every record as
+it is completed, so a killed process leaves a file that :func:`read_all`
+recovers. :func:`record_length` finds a record length near a wanted one whose
+duration fits the header exactly.
 
 Lazy reading
 ------------
@@ -106,7 +113,7 @@ from myograph.io.edf.fields import parse_prefilter
 from myograph.io.edf.header import EdfHeader, SignalHeader, read_header, sniff
 from myograph.io.edf.lazy import EdfLazyRecording, open_lazy
 from myograph.io.edf.reader import read_all, read_annotations
-from myograph.io.edf.stream import EdfWriter
+from myograph.io.edf.stream import EdfWriter, part_path, record_length
 from myograph.io.edf.writer import write
 from myograph.io.registry import Format, register
 
@@ -116,6 +123,7 @@ from myograph.io.edf.channels import _channel_type  # noqa: F401
 __all__ = [
     "SignalHeader", "EdfHeader", "EdfLazyRecording", "EdfWriter",
     "read_all", "read_header", "read_annotations", "open_lazy", "write", "sniff", "parse_prefilter",
+    "part_path", "record_length",
 ]
 
 register(Format(
