@@ -1,0 +1,228 @@
+"""``FeatureExtractor``: windows -> features as a scikit-learn transformer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from myograph.core.errors import ParameterError
+from myograph.features.registry import FEATURES, Feature, get_feature
+from myograph.features.sets import FEATURE_SETS, ALIASES, resolve_set
+from myograph.features.windows import window_lengths, windows as cut_windows
+from myograph.signal._validate import check_fs, check_signal
+
+__all__ = ["FeatureExtractor", "extract", "feature_names"]
+
+_TDPSD = ("M0", "M2", "M4", "SPARSI", "IRF", "WLF")
+
+
+def _resolve(features: Any, params: Mapping[str, Mapping[str, Any]] | None) -> list[tuple[Feature, dict[str, Any]]]:
+    if isinstance(features, str):
+        key = features if features in FEATURES else None
+        if key is None and (features.upper() in FEATURE_SETS or features.upper() in ALIASES):
+            names: Sequence[str] = resolve_set(features).features
+        else:
+            names = [features]
+    elif isinstance(features, Sequence) and len(features) > 0:
+        names = []
+        for f in features:
+            if not isinstance(f, str):
+                raise ParameterError("features", f"must be feature or set names (str), got {f!r}")
+            if f not in FEATURES and (f.upper() in FEATURE_SETS or f.upper() in ALIASES):
+                names.extend(resolve_set(f).features)
+            else:
+                names.append(f)
+    else:
+        raise ParameterError("features", f"must be a set name like 'TD4' or a non-empty list of feature names, got {features!r}")
+    params = dict(params or {})
+    out: list[tuple[Feature, dict[str, Any]]] = []
+    seen: set[str] = set()
+    for n in names:
+        feat = get_feature(n)
+        if feat.name in seen:
+            continue
+        seen.add(feat.name)
+        out.append((feat, feat.resolve(params.get(feat.name))))
+    for k in params:
+        if get_feature(k).name not in seen:
+            raise ParameterError("params", f"parameters given for {k}, which is not among the features {sorted(seen)}")
+    return out
+
+
+def feature_names(spec: list[tuple[Feature, dict[str, Any]]], n_channels: int) -> list[str]:
+    """Column names, feature-major: ``ch0_MAV, ch1_MAV, ..., ch0_WL, ...`` (``ch0_AR1`` for multi-valued)."""
+    names = []
+    for feat, p in spec:
+        k = feat.n_values(p)
+        for c in range(n_channels):
+            if k == 1:
+                names.append(f"ch{c}_{feat.name}")
+            else:
+                names.extend(f"ch{c}_{feat.name}{j + 1}" for j in range(k))
+    return names
+
+
+def _stack(values: list[np.ndarray], n_windows: int) -> np.ndarray:
+    cols = [v.reshape(n_windows, -1) for v in values]
+    return np.concatenate(cols, axis=1) if cols else np.empty((n_windows, 0))
+
+
+def _compute_windows(w: np.ndarray, fs: float, spec) -> np.ndarray:
+    values = []
+    tdpsd_needed = [f.name for f, _ in spec if f.name in _TDPSD]
+    cache: dict[str, np.ndarray] = {}
+    if len(tdpsd_needed) > 1:
+        from myograph.features.time_domain import tdpsd_windows
+
+        cache = tdpsd_windows(w, tuple(tdpsd_needed))
+    for feat, p in spec:
+        values.append(cache[feat.name] if feat.name in cache else feat.function(w, fs, **p))
+    return _stack(values, w.shape[0])
+
+
+def _compute_continuous(x: np.ndarray, fs: float, window_s: float, step_s: float, spec) -> np.ndarray:
+    n_win, step = window_lengths(fs, window_s, step_s)
+    wv = cut_windows(x, fs, window_s, step_s).data  # validates length; a view, no copy
+    count = wv.shape[0]
+    tdpsd_needed = [f.name for f, _ in spec if f.name in _TDPSD]
+    cache: dict[str, np.ndarray] = {}
+    if tdpsd_needed:
+        from myograph.features.time_domain import tdpsd_sliding
+
+        cache = tdpsd_sliding(x, n_win, step, tuple(tdpsd_needed))
+    values = []
+    for feat, p in spec:
+        if feat.name in cache:
+            values.append(cache[feat.name])
+        elif feat.sliding is not None:
+            values.append(feat.sliding(x, fs, n_win, step, **p))
+        else:
+            values.append(feat.function(wv, fs, **p))
+    return _stack(values, count)
+
+
+def _as_input(X: Any, fs: Any) -> tuple[np.ndarray, float | None]:
+    from myograph.core.recording import Recording
+
+    if isinstance(X, Recording):
+        if fs is not None and float(fs) != X.fs:
+            raise ParameterError("fs", f"the extractor was set to fs = {fs} Hz but the Recording is sampled at {X.fs} Hz")
+        return X.data, X.fs
+    arr = check_signal(X, name="X")
+    if arr.ndim not in (2, 3):
+        raise ParameterError("X", f"must be (n_channels, n_samples), a Recording, or pre-cut windows (n_windows, n_channels, n_window_samples); got shape {arr.shape}")
+    return arr, None if fs is None else check_fs(fs)
+
+
+def extract(X: Any, features: Any = "TD4", *, fs: float | None = None, window_s: float | None = None, step_s: float | None = None,
+            params: Mapping[str, Mapping[str, Any]] | None = None) -> np.ndarray:
+    """Features ``(n_windows, n_features)`` of a continuous signal, Recording, or pre-cut windows.
+
+    ``fs`` is required for arrays (a Recording carries its own); ``window_s`` and
+    ``step_s`` are required for continuous input and ignored for 3-D windows.
+    Columns are named by :func:`feature_names`.
+    """
+    spec = _resolve(features, params)
+    arr, rate = _as_input(X, fs)
+    if X.__class__.__name__ == "Recording":
+        rate = X.fs
+    if rate is None:
+        raise ParameterError("fs", "the sampling rate in Hz is required (fs is never guessed)")
+    if arr.ndim == 3:
+        return _compute_windows(arr, rate, spec)
+    if window_s is None or step_s is None:
+        raise ParameterError("window_s" if window_s is None else "step_s", "required to cut a continuous signal into windows")
+    return _compute_continuous(arr, rate, window_s, step_s, spec)
+
+
+class FeatureExtractor(TransformerMixin, BaseEstimator):
+    """Windowed EMG features as a scikit-learn transformer.
+
+    Parameters
+    ----------
+    features : str or list of str
+        A set name from :data:`FEATURE_SETS` (``"TD4"``, ``"TD-PSD"``, ``"LS4"`` …),
+        or a list of feature and/or set names from :data:`FEATURES`.
+    window_s, step_s : float
+        Window length and step, s, for continuous input (2-D arrays and
+        Recordings). Pre-cut 3-D windows are used as they are.
+    fs : float, optional
+        Sampling rate, Hz. Required for arrays; a Recording's own rate is used
+        (and must agree if ``fs`` is given).
+    params : dict, optional
+        Per-feature parameters, e.g. ``{"WAMP": {"threshold_v": 2e-5}}``.
+    normalize : bool
+        Learn each output column's mean and standard deviation in ``fit``
+        (attributes ``mean_``, ``scale_``) and standardise in ``transform``.
+        Features differ by orders of magnitude in scale (V, V^2, counts,
+        Hz), which distance- and gradient-based classifiers need removed.
+
+    Input
+    -----
+    ``X`` is one of: a Recording; an array ``(n_channels, n_samples)`` (one
+    continuous signal, windowed here, output rows = windows); or an array
+    ``(n_windows, n_channels, n_window_samples)`` of pre-cut windows (output
+    rows = the windows — the form for ``Pipeline`` + ``GridSearchCV``, whose
+    splits cut along the first axis).
+    """
+
+    def __init__(self, features: Any = "TD4", window_s: float = 0.2, step_s: float = 0.05, fs: float | None = None,
+                 params: Mapping[str, Mapping[str, Any]] | None = None, normalize: bool = True) -> None:
+        self.features = features
+        self.window_s = window_s
+        self.step_s = step_s
+        self.fs = fs
+        self.params = params
+        self.normalize = normalize
+
+    def _raw(self, X: Any) -> tuple[np.ndarray, int]:
+        arr, _ = _as_input(X, self.fs)
+        n_ch = arr.shape[-2]
+        out = extract(X, self.features, fs=self.fs, window_s=self.window_s, step_s=self.step_s, params=self.params)
+        return out, n_ch
+
+    def fit(self, X: Any, y: Any = None) -> "FeatureExtractor":
+        self._fit(X)
+        return self
+
+    def _fit(self, X: Any) -> np.ndarray:
+        spec = _resolve(self.features, self.params)
+        F, n_ch = self._raw(X)
+        self.n_channels_ = n_ch
+        self.feature_names_out_ = np.asarray(feature_names(spec, n_ch), dtype=object)
+        self.n_features_out_ = F.shape[1]
+        if self.normalize:
+            with np.errstate(invalid="ignore"):
+                mean = np.nanmean(np.where(np.isfinite(F), F, np.nan), axis=0) if F.shape[0] else np.zeros(F.shape[1])
+                std = np.nanstd(np.where(np.isfinite(F), F, np.nan), axis=0) if F.shape[0] else np.ones(F.shape[1])
+            mean = np.where(np.isfinite(mean), mean, 0.0)
+            std = np.where(np.isfinite(std) & (std > 0), std, 1.0)
+            self.mean_, self.scale_ = mean, std
+        return F
+
+    def _apply(self, F: np.ndarray) -> np.ndarray:
+        return (F - self.mean_) / self.scale_ if self.normalize else F
+
+    def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> np.ndarray:
+        return self._apply(self._fit(X))
+
+    def transform(self, X: Any) -> np.ndarray:
+        if not hasattr(self, "n_features_out_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("FeatureExtractor is not fitted yet; call fit first")
+        F, n_ch = self._raw(X)
+        if n_ch != self.n_channels_:
+            raise ParameterError("X", f"was fitted on {self.n_channels_} channels, got {n_ch}")
+        return self._apply(F)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Column names like ``ch0_MAV`` (feature-major order)."""
+        if not hasattr(self, "feature_names_out_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("FeatureExtractor is not fitted yet; call fit first")
+        return self.feature_names_out_.copy()

@@ -1,0 +1,447 @@
+"""Time-domain EMG features.
+
+Each function takes windows ``w`` with time on the last axis (any leading
+shape, typically ``(n_windows, n_channels, N)``) and returns the leading
+shape. ``N`` is the window length in samples and ``x_i`` (``i = 1..N``) the
+samples of one window. Amplitudes are in the signal's units (volts for
+myograph Recordings), so thresholds are in volts (``threshold_v``) or volts
+squared (``threshold_v2``).
+
+Main references
+---------------
+* Hudgins B, Parker P, Scott RN (1993). A new strategy for multifunction
+  myoelectric control. IEEE Trans Biomed Eng 40(1):82-94.
+* Phinyomark A, Phukpattaranont P, Limsakul C (2012). Feature reduction and
+  selection for EMG signal classification. Expert Syst Appl 39(8):7420-7431.
+* Phinyomark A, Khushaba RN, Scheme E (2018). Feature extraction and
+  selection for myoelectric control based on wearable EMG sensors.
+  Sensors 18(5):1615.
+* Hjorth B (1970). EEG analysis based on time domain properties.
+  Electroencephalogr Clin Neurophysiol 29(3):306-310.
+* Khushaba RN, Al-Timemy AH, Al-Ani A, Al-Jumaily A (2017). A framework of
+  temporal-spatial descriptors-based feature extraction for improved
+  myoelectric pattern recognition. IEEE TNSRE 25(10):1821-1831 (TD-PSD;
+  Al-Timemy AH et al. 2016, IEEE TNSRE 24(6):650-661).
+* Ortiz-Catalan M (2015). Cardinality as a highly descriptive feature in
+  myoelectric pattern recognition for decoding motor volition.
+  Front Neurosci 9:416.
+* Too J, Abdullah AR, Saad NM (2019). Classification of hand movements based
+  on discrete wavelet transform and enhanced feature extraction. IJACSA
+  10(6):83-89 (EMAV, EWL).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from myograph.features._sums import n_win_count, window_sums
+from myograph.features.registry import Parameter, register
+
+P12 = "Phinyomark et al. 2012, Expert Syst Appl 39:7420"
+P18 = "Phinyomark et al. 2018, Sensors 18:1615"
+H93 = "Hudgins et al. 1993, IEEE Trans Biomed Eng 40:82"
+K17 = "Khushaba et al. 2017, IEEE TNSRE 25:1821; Al-Timemy et al. 2016, IEEE TNSRE 24:650"
+
+_THR_V = {"threshold_v": Parameter(0.0, "V", "dead zone against noise: differences smaller than this are ignored")}
+
+
+def _count(x: np.ndarray, n_win: int, step: int) -> int:
+    return n_win_count(x.shape[-1], n_win, step)
+
+
+# ---------------------------------------------------------------- amplitude
+
+@register("IAV", definition="IAV = sum_i |x_i| (integrated EMG, IEMG)", reference=P12, unit="V")
+def iav(w, fs):
+    return np.abs(w).sum(axis=-1)
+
+
+def _iav_s(x, fs, n_win, step):
+    return window_sums(np.abs(x), n_win, step, _count(x, n_win, step))
+
+
+@register("MAV", definition="MAV = (1/N) sum_i |x_i|", reference=H93, unit="V")
+def mav(w, fs):
+    return np.abs(w).mean(axis=-1)
+
+
+def _mav_s(x, fs, n_win, step):
+    return _iav_s(x, fs, n_win, step) / n_win
+
+
+def _mav_weights(n: int, kind: int) -> np.ndarray:
+    i = np.arange(1, n + 1, dtype=np.float64)
+    inner = (i >= 0.25 * n) & (i <= 0.75 * n)
+    if kind == 1:
+        return np.where(inner, 1.0, 0.5)
+    return np.where(inner, 1.0, np.where(i < 0.25 * n, 4.0 * i / n, 4.0 * (i - n) / n))
+
+
+@register("MAV1", definition="MAV1 = (1/N) sum_i w_i |x_i|, w_i = 1 for 0.25N <= i <= 0.75N else 0.5", reference=P12, unit="V")
+def mav1(w, fs):
+    return np.abs(w) @ _mav_weights(w.shape[-1], 1) / w.shape[-1]
+
+
+@register("MAV2", definition="MAV2 = (1/N) sum_i w_i |x_i|, w_i = 1 for 0.25N <= i <= 0.75N, 4i/N for i < 0.25N, 4(i-N)/N above", reference=P12, unit="V")
+def mav2(w, fs):
+    return np.abs(w) @ _mav_weights(w.shape[-1], 2) / w.shape[-1]
+
+
+@register("SSI", definition="SSI = sum_i x_i^2 (simple square integral)", reference=P12, unit="V^2")
+def ssi(w, fs):
+    return np.einsum("...i,...i->...", w, w)
+
+
+def _ssi_s(x, fs, n_win, step):
+    return window_sums(x * x, n_win, step, _count(x, n_win, step))
+
+
+@register("VAR", definition="VAR = (1/N) sum_i (x_i - mean(x))^2 (population variance)", reference=P18, unit="V^2")
+def var(w, fs):
+    return np.var(w, axis=-1)
+
+
+def _var_s(x, fs, n_win, step):
+    # two running sums after removing the channel mean (shift-invariant, avoids cancellation for offsets)
+    c = _count(x, n_win, step)
+    xc = x - x.mean(axis=-1, keepdims=True)
+    s1 = window_sums(xc, n_win, step, c) / n_win
+    s2 = window_sums(xc * xc, n_win, step, c) / n_win
+    return np.maximum(s2 - s1 * s1, 0.0)
+
+
+@register("RMS", definition="RMS = sqrt((1/N) sum_i x_i^2)", reference=P12, unit="V")
+def rms(w, fs):
+    return np.sqrt(ssi(w, fs) / w.shape[-1])
+
+
+def _rms_s(x, fs, n_win, step):
+    return np.sqrt(_ssi_s(x, fs, n_win, step) / n_win)
+
+
+def _tm(w, order):
+    return np.abs(np.mean(w**order, axis=-1))
+
+
+@register("TM3", definition="TM3 = |(1/N) sum_i x_i^3| (absolute third temporal moment)", reference=P12, unit="V^3")
+def tm3(w, fs):
+    return _tm(w, 3)
+
+
+@register("TM4", definition="TM4 = |(1/N) sum_i x_i^4|", reference=P12, unit="V^4")
+def tm4(w, fs):
+    return _tm(w, 4)
+
+
+@register("TM5", definition="TM5 = |(1/N) sum_i x_i^5|", reference=P12, unit="V^5")
+def tm5(w, fs):
+    return _tm(w, 5)
+
+
+@register("V3", definition="V3 = cbrt((1/N) sum_i x_i^3) (v-order, v = 3)", reference=P12, unit="V")
+def v3(w, fs):
+    return np.cbrt(np.mean(w**3, axis=-1))
+
+
+@register("LD", definition="LD = exp((1/N) sum_i log|x_i|) (log detector)", reference=P12, unit="V")
+def ld(w, fs):
+    with np.errstate(divide="ignore"):
+        return np.exp(np.mean(np.log(np.abs(w)), axis=-1))
+
+
+def _ld_s(x, fs, n_win, step):
+    with np.errstate(divide="ignore"):
+        lg = np.log(np.abs(x))
+    return np.exp(window_sums(lg, n_win, step, _count(x, n_win, step)) / n_win) if np.isfinite(lg).all() else ld(
+        np.lib.stride_tricks.sliding_window_view(x, n_win, axis=-1)[:, ::step].transpose(1, 0, 2), fs)
+
+
+@register("MAXAV", definition="MAXAV = max_i |x_i| (peak absolute value)", reference=P18, unit="V")
+def maxav(w, fs):
+    return np.abs(w).max(axis=-1)
+
+
+@register("MSR", definition="MSR = |(1/N) sum_i sqrt(x_i)| with the principal complex square root (sqrt(-a) = i sqrt(a))", reference=P18, unit="V^0.5")
+def msr(w, fs):
+    a = np.sqrt(np.maximum(w, 0.0)).sum(axis=-1)
+    b = np.sqrt(np.maximum(-w, 0.0)).sum(axis=-1)
+    return np.hypot(a, b) / w.shape[-1]
+
+
+def _msr_s(x, fs, n_win, step):
+    c = _count(x, n_win, step)
+    a = window_sums(np.sqrt(np.maximum(x, 0.0)), n_win, step, c)
+    b = window_sums(np.sqrt(np.maximum(-x, 0.0)), n_win, step, c)
+    return np.hypot(a, b) / n_win
+
+
+def _emav_p(n: int) -> np.ndarray:
+    i = np.arange(1, n + 1)
+    return np.where((i >= 0.2 * n) & (i <= 0.8 * n), 0.75, 0.5)
+
+
+@register("EMAV", definition="EMAV = (1/N) sum_i |x_i|^p_i, p_i = 0.75 for 0.2N <= i <= 0.8N else 0.5", reference="Too et al. 2019, IJACSA 10(6):83", unit="V^p")
+def emav(w, fs):
+    return np.mean(np.abs(w) ** _emav_p(w.shape[-1]), axis=-1)
+
+
+@register("MYOP", definition="MYOP = (1/N) sum_i [|x_i| >= threshold_v] (myopulse percentage rate)", reference=P12,
+          parameters={"threshold_v": Parameter(1e-5, "V", "amplitude above which a sample counts")})
+def myop(w, fs, threshold_v):
+    return np.mean(np.abs(w) >= threshold_v, axis=-1)
+
+
+def _myop_s(x, fs, n_win, step, threshold_v):
+    return window_sums(np.abs(x) >= threshold_v, n_win, step, _count(x, n_win, step)) / n_win
+
+
+@register("SKEW", definition="SKEW = m3 / m2^1.5 with central moments m_k = (1/N) sum_i (x_i - mean)^k", reference=P18)
+def skew(w, fs):
+    d = w - w.mean(axis=-1, keepdims=True)
+    m2 = np.mean(d * d, axis=-1)
+    m3 = np.mean(d**3, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return m3 / m2**1.5
+
+
+@register("KURT", definition="KURT = m4 / m2^2 (Pearson kurtosis, 3 for a Gaussian)", reference=P18)
+def kurt(w, fs):
+    d = w - w.mean(axis=-1, keepdims=True)
+    d2 = d * d
+    m2 = np.mean(d2, axis=-1)
+    m4 = np.mean(d2 * d2, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return m4 / (m2 * m2)
+
+
+@register("LS", definition="LS = l2 = 2 b1 - b0, second sample L-moment: b0 = mean, b1 = (1/N) sum_i (i-1)/(N-1) x_(i) over the sorted samples", reference=P18 + "; Hosking 1990, J R Stat Soc B 52:105", unit="V")
+def ls(w, fs):
+    n = w.shape[-1]
+    s = np.sort(w, axis=-1)
+    coef = (2.0 * np.arange(n) / (n - 1) - 1.0) / n
+    return s @ coef
+
+
+@register("CARD", definition="CARD = 1 + sum_i [x_(i+1) - x_(i) > threshold_v] over the sorted samples (number of distinct values)", reference="Ortiz-Catalan 2015, Front Neurosci 9:416",
+          parameters={"threshold_v": Parameter(1e-7, "V", "values closer than this are the same")})
+def card(w, fs, threshold_v):
+    s = np.sort(w, axis=-1)
+    return 1.0 + np.sum(np.diff(s, axis=-1) > threshold_v, axis=-1)
+
+
+# ---------------------------------------------------------------- differences
+
+@register("WL", definition="WL = sum_{i=1}^{N-1} |x_{i+1} - x_i| (waveform length)", reference=H93, unit="V")
+def wl(w, fs):
+    return np.abs(np.diff(w, axis=-1)).sum(axis=-1)
+
+
+def _wl_s(x, fs, n_win, step):
+    return window_sums(np.abs(np.diff(x, axis=-1)), n_win - 1, step, _count(x, n_win, step))
+
+
+@register("AAC", definition="AAC = (1/N) sum_{i=1}^{N-1} |x_{i+1} - x_i| (average amplitude change)", reference=P12, unit="V")
+def aac(w, fs):
+    return wl(w, fs) / w.shape[-1]
+
+
+def _aac_s(x, fs, n_win, step):
+    return _wl_s(x, fs, n_win, step) / n_win
+
+
+@register("DASDV", definition="DASDV = sqrt((1/(N-1)) sum_{i=1}^{N-1} (x_{i+1} - x_i)^2)", reference=P12, unit="V")
+def dasdv(w, fs):
+    d = np.diff(w, axis=-1)
+    return np.sqrt(np.einsum("...i,...i->...", d, d) / (w.shape[-1] - 1))
+
+
+def _dsq_s(x, n_win, step):
+    d = np.diff(x, axis=-1)
+    return window_sums(d * d, n_win - 1, step, _count(x, n_win, step))
+
+
+def _dasdv_s(x, fs, n_win, step):
+    return np.sqrt(_dsq_s(x, n_win, step) / (n_win - 1))
+
+
+@register("MFL", definition="MFL = log10(sqrt(sum_{i=1}^{N-1} (x_{i+1} - x_i)^2)) (maximum fractal length)", reference=P18, unit="log10(V)")
+def mfl(w, fs):
+    d = np.diff(w, axis=-1)
+    with np.errstate(divide="ignore"):
+        return 0.5 * np.log10(np.einsum("...i,...i->...", d, d))
+
+
+def _mfl_s(x, fs, n_win, step):
+    with np.errstate(divide="ignore"):
+        return 0.5 * np.log10(_dsq_s(x, n_win, step))
+
+
+@register("EWL", definition="EWL = sum_{i=2}^{N} |x_i - x_{i-1}|^p_i, p_i = 0.75 for 0.2N <= i <= 0.8N else 0.5", reference="Too et al. 2019, IJACSA 10(6):83", unit="V^p")
+def ewl(w, fs):
+    n = w.shape[-1]
+    return np.sum(np.abs(np.diff(w, axis=-1)) ** _emav_p(n)[1:], axis=-1)
+
+
+@register("ZC", definition="ZC = sum_{i=1}^{N-1} [x_i x_{i+1} < 0 and |x_i - x_{i+1}| >= threshold_v] (zero crossings)", reference=H93, parameters=_THR_V)
+def zc(w, fs, threshold_v):
+    a, b = w[..., :-1], w[..., 1:]
+    return np.sum((a * b < 0) & (np.abs(a - b) >= threshold_v), axis=-1).astype(np.float64)
+
+
+def _zc_s(x, fs, n_win, step, threshold_v):
+    a, b = x[:, :-1], x[:, 1:]
+    g = a * b < 0
+    if threshold_v > 0:
+        g &= np.abs(a - b) >= threshold_v
+    return window_sums(g, n_win - 1, step, _count(x, n_win, step))
+
+
+@register("SSC", definition="SSC = sum_{i=2}^{N-1} [(x_i - x_{i-1})(x_i - x_{i+1}) >= threshold_v2] (slope sign changes)", reference=H93 + "; " + P12,
+          parameters={"threshold_v2": Parameter(0.0, "V^2", "dead zone on the product of the two slopes")})
+def ssc(w, fs, threshold_v2):
+    a, b, c = w[..., :-2], w[..., 1:-1], w[..., 2:]
+    return np.sum((b - a) * (b - c) >= threshold_v2, axis=-1).astype(np.float64)
+
+
+def _ssc_s(x, fs, n_win, step, threshold_v2):
+    d = np.diff(x, axis=-1)
+    g = -d[:, :-1] * d[:, 1:] >= threshold_v2
+    return window_sums(g, n_win - 2, step, _count(x, n_win, step))
+
+
+@register("WAMP", definition="WAMP = sum_{i=1}^{N-1} [|x_i - x_{i+1}| >= threshold_v] (Willison amplitude)", reference=P12,
+          parameters={"threshold_v": Parameter(1e-5, "V", "difference that counts (10 uV by default)")})
+def wamp(w, fs, threshold_v):
+    return np.sum(np.abs(np.diff(w, axis=-1)) >= threshold_v, axis=-1).astype(np.float64)
+
+
+def _wamp_s(x, fs, n_win, step, threshold_v):
+    return window_sums(np.abs(np.diff(x, axis=-1)) >= threshold_v, n_win - 1, step, _count(x, n_win, step))
+
+
+# ---------------------------------------------------------------- Hjorth
+
+def _var_rows(w):
+    return np.var(w, axis=-1)
+
+
+@register("HACT", definition="Hjorth activity = var(x) (population variance)", reference="Hjorth 1970, EEG Clin Neurophysiol 29:306", unit="V^2")
+def hact(w, fs):
+    return _var_rows(w)
+
+
+@register("HMOB", definition="Hjorth mobility = sqrt(var(dx) / var(x)), dx = first difference", reference="Hjorth 1970, EEG Clin Neurophysiol 29:306")
+def hmob(w, fs):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sqrt(_var_rows(np.diff(w, axis=-1)) / _var_rows(w))
+
+
+@register("HCOMP", definition="Hjorth complexity = mobility(dx) / mobility(x)", reference="Hjorth 1970, EEG Clin Neurophysiol 29:306")
+def hcomp(w, fs):
+    d1 = np.diff(w, axis=-1)
+    d2 = np.diff(d1, axis=-1)
+    v0, v1, v2 = _var_rows(w), _var_rows(d1), _var_rows(d2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sqrt(v2 / v1) / np.sqrt(v1 / v0)
+
+
+# ---------------------------------------------------------------- TD-PSD (Khushaba 2017)
+#
+# Each TD-PSD feature f is computed twice, on the window x ("ebp") and on
+# log(x^2 + eps) ("efp", eps = the spacing of 1.0), and reported as the
+# cosine-similarity-like -2 f_efp f_ebp / (f_efp^2 + f_ebp^2), following
+# Khushaba's published code (and LibEMG). With N the window length:
+#   m0 = (sqrt(sum x^2) / (N-1))^0.1 / 0.1
+#   m2 = (sqrt(sum dx^2 / (N-1)))^0.1 / 0.1
+#   m4 = (sqrt(sum ddx^2 / (N-1)))^0.1 / 0.1
+# M0 = log|m0|, M2 = log|m0 - m2|, M4 = log|m0 - m4|,
+# SPARSI = log|sqrt(|(m0-m2)(m0-m4)|) / m0|, IRF = log|m2 / sqrt(m0 m4)|,
+# WLF = log|sqrt(sum|dx| / sum|ddx|)|.
+
+_EPS = float(np.spacing(1.0))
+
+
+def _tdpsd_sums(w: np.ndarray):
+    """(sum x^2, sum dx^2, sum ddx^2, sum|dx|, sum|ddx|, N) over windows."""
+    d1 = np.diff(w, axis=-1)
+    d2 = np.diff(d1, axis=-1)
+    return (np.einsum("...i,...i->...", w, w), np.einsum("...i,...i->...", d1, d1), np.einsum("...i,...i->...", d2, d2),
+            np.abs(d1).sum(axis=-1), np.abs(d2).sum(axis=-1))
+
+
+def _tdpsd_sums_sliding(x: np.ndarray, n_win: int, step: int):
+    c = _count(x, n_win, step)
+    d1 = np.diff(x, axis=-1)
+    d2 = np.diff(d1, axis=-1)
+    return (window_sums(x * x, n_win, step, c), window_sums(d1 * d1, n_win - 1, step, c), window_sums(d2 * d2, n_win - 2, step, c),
+            window_sums(np.abs(d1), n_win - 1, step, c), window_sums(np.abs(d2), n_win - 2, step, c))
+
+
+def _tdpsd_from_sums(sums, n: int, which: str) -> np.ndarray:
+    s0, s2, s4, a1, a2 = sums
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m0 = (np.sqrt(s0) / (n - 1)) ** 0.1 / 0.1
+        m2 = np.sqrt(s2 / (n - 1)) ** 0.1 / 0.1
+        m4 = np.sqrt(s4 / (n - 1)) ** 0.1 / 0.1
+        if which == "M0":
+            return np.log(np.abs(m0))
+        if which == "M2":
+            return np.log(np.abs(m0 - m2))
+        if which == "M4":
+            return np.log(np.abs(m0 - m4))
+        if which == "SPARSI":
+            return np.log(np.abs(np.sqrt(np.abs((m0 - m2) * (m0 - m4))) / m0))
+        if which == "IRF":
+            return np.log(np.abs(m2 / np.sqrt(m0 * m4)))
+        return np.log(np.abs(np.sqrt(a1 / a2)))  # WLF
+
+
+def _combine(f_ebp: np.ndarray, f_efp: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -2.0 * f_efp * f_ebp / (f_efp * f_efp + f_ebp * f_ebp)
+
+
+def tdpsd_windows(w: np.ndarray, names=("M0", "M2", "M4", "SPARSI", "IRF", "WLF")) -> dict[str, np.ndarray]:
+    """All requested TD-PSD features from one pass over the windows."""
+    n = w.shape[-1]
+    se = _tdpsd_sums(w)
+    sf = _tdpsd_sums(np.log(w * w + _EPS))
+    return {k: _combine(_tdpsd_from_sums(se, n, k), _tdpsd_from_sums(sf, n, k)) for k in names}
+
+
+def tdpsd_sliding(x: np.ndarray, n_win: int, step: int, names=("M0", "M2", "M4", "SPARSI", "IRF", "WLF")) -> dict[str, np.ndarray]:
+    """All requested TD-PSD features from running sums over the continuous signal."""
+    se = _tdpsd_sums_sliding(x, n_win, step)
+    sf = _tdpsd_sums_sliding(np.log(x * x + _EPS), n_win, step)
+    return {k: _combine(_tdpsd_from_sums(se, n_win, k), _tdpsd_from_sums(sf, n_win, k)) for k in names}
+
+
+def _make_tdpsd(name: str, text: str) -> None:
+    def fn(w, fs):
+        return tdpsd_windows(w, (name,))[name]
+
+    def fn_s(x, fs, n_win, step):
+        return tdpsd_sliding(x, n_win, step, (name,))[name]
+
+    fn.__name__ = name.lower()
+    fn.__doc__ = f"TD-PSD {name}: {text} (Khushaba et al. 2017)."
+    register(name, definition=text + "; reported as -2 f(log(x^2+eps)) f(x) / (f(log(x^2+eps))^2 + f(x)^2)", reference=K17, sliding=fn_s)(fn)
+
+
+_make_tdpsd("M0", "f = log|m0|, m0 = (sqrt(sum x^2)/(N-1))^0.1/0.1 (root squared zero-order moment)")
+_make_tdpsd("M2", "f = log|m0 - m2|, m2 = (sqrt(sum dx^2/(N-1)))^0.1/0.1 (second-order moment)")
+_make_tdpsd("M4", "f = log|m0 - m4|, m4 = (sqrt(sum ddx^2/(N-1)))^0.1/0.1 (fourth-order moment)")
+_make_tdpsd("SPARSI", "f = log|sqrt(|(m0-m2)(m0-m4)|)/m0| (sparseness)")
+_make_tdpsd("IRF", "f = log|m2/sqrt(m0 m4)| (irregularity factor)")
+_make_tdpsd("WLF", "f = log|sqrt(sum|dx| / sum|ddx|)| (waveform length ratio)")
+
+
+# attach the sliding twins
+from dataclasses import replace as _replace  # noqa: E402
+
+from myograph.features.registry import FEATURES as _F  # noqa: E402
+
+for _name, _fn in {"IAV": _iav_s, "MAV": _mav_s, "SSI": _ssi_s, "VAR": _var_s, "RMS": _rms_s, "LD": _ld_s, "MSR": _msr_s,
+                   "MYOP": _myop_s, "WL": _wl_s, "AAC": _aac_s, "DASDV": _dasdv_s, "MFL": _mfl_s, "ZC": _zc_s,
+                   "SSC": _ssc_s, "WAMP": _wamp_s}.items():
+    _F[_name] = _replace(_F[_name], sliding=_fn)
