@@ -1,0 +1,65 @@
+"""Myoelectric control, offline: datasets, pipelines, evaluation, post-processing, model files.
+
+- :mod:`~myograph.control.dataset` — :class:`GestureDataset` (windows, labels, and the
+  repetition/session/subject groups) from Recordings (:func:`from_recording`) or
+  folders (:func:`load_folder`); :func:`augment` (noise, channel shift, gain).
+- :mod:`~myograph.control.pipeline` — :func:`make_pipeline`: windows -> features ->
+  scaling -> any scikit-learn classifier or regressor; :data:`CLASSIFIERS`,
+  :data:`REGRESSORS`.
+- :mod:`~myograph.control.evaluate` — protocols (:class:`LeaveOneRepetitionOut`,
+  :class:`CrossSession`, :class:`CrossSubject`, :class:`ShortCalibration`),
+  metrics, :func:`evaluate`.
+- :mod:`~myograph.control.postprocess` — :func:`reject`, :func:`majority_vote`,
+  proportional/velocity output with a dead band.
+- :mod:`~myograph.control.persist` — :func:`save`/:func:`load` without pickle.
+
+See ``docs/control.md``.
+"""
+
+from myograph.control.dataset import (
+    LAYOUTS,
+    MYO_READINGS_CLASSES,
+    GestureDataset,
+    augment,
+    from_recording,
+    load_folder,
+)
+from myograph.control.evaluate import (
+    REJECTED,
+    CrossSession,
+    CrossSubject,
+    EvaluationResult,
+    LeaveOneRepetitionOut,
+    ShortCalibration,
+    accuracy,
+    active_error,
+    balanced_accuracy,
+    confusion_matrix,
+    evaluate,
+    instability,
+    nrmse,
+    r2,
+    rejection_rate,
+    rmse,
+    streams,
+)
+from myograph.control.persist import load, register, save
+from myograph.control.pipeline import CLASSIFIERS, REGRESSORS, make_estimator, make_pipeline
+from myograph.control.postprocess import (
+    contraction_intensity,
+    dead_band,
+    majority_vote,
+    proportional_output,
+    reject,
+    velocity,
+)
+
+__all__ = [
+    "GestureDataset", "from_recording", "load_folder", "augment", "LAYOUTS", "MYO_READINGS_CLASSES",
+    "make_pipeline", "make_estimator", "CLASSIFIERS", "REGRESSORS",
+    "LeaveOneRepetitionOut", "CrossSession", "CrossSubject", "ShortCalibration", "evaluate", "EvaluationResult",
+    "accuracy", "balanced_accuracy", "active_error", "instability", "rejection_rate", "confusion_matrix", "r2", "rmse", "nrmse",
+    "streams", "REJECTED",
+    "reject", "majority_vote", "contraction_intensity", "dead_band", "proportional_output", "velocity",
+    "save", "load", "register",
+]
