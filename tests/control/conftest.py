@@ -1,7 +1,8 @@
 """Fixtures for the control tests: a small local TD4 transformer and simulated gesture datasets.
 
-``LocalTD4`` stands in for ``myograph.features.FeatureExtractor`` wherever that domain
-is not importable, so these tests do not depend on it.
+``LocalTD4`` (log MAV, log WL, ZC, SSC) is an independent stand-in for
+``myograph.features.FeatureExtractor``: most tests use it so that they test the control
+code alone; ``td4()`` gives the real extractor where it is importable.
 """
 
 from __future__ import annotations

@@ -93,3 +93,11 @@ def test_save_is_atomic_and_replaces_an_older_model(tmp_path, small):
     save(b, p)
     assert type(load(p)[-1]).__name__ == "KNeighborsClassifier"
     assert sorted(f.name for f in tmp_path.iterdir()) == ["m.json", "m.npz"]  # no temporary files left
+
+
+def test_the_feature_extractor_pipeline_round_trips(tmp_path, small):
+    pytest.importorskip("myograph.features")
+    pipe = make_pipeline("TD4", "lda", window_s=small.window_s, step_s=small.step_s, fs=small.fs).fit(small.X, small.y)
+    back = load(save(pipe, tmp_path / "td4_lda"))
+    assert type(back[0]).__name__ == "FeatureExtractor" and back[0].get_params() == pipe[0].get_params()
+    np.testing.assert_array_equal(back.predict(small.X), pipe.predict(small.X))

@@ -157,7 +157,8 @@ def make_estimator(name_or_estimator: Any, *, kind: str = "classifier", **params
     return name_or_estimator
 
 
-def _feature_step(features: Any, *, window_s: float, step_s: float, fs: float, feature_params: dict | None) -> Any:
+def _feature_step(features: Any, *, window_s: float, step_s: float, fs: float, feature_params: dict | None,
+                  scale: bool) -> Any:
     if hasattr(features, "transform") and hasattr(features, "fit"):
         return features
     if isinstance(features, str) or (isinstance(features, Sequence) and all(isinstance(f, str) for f in features)):
@@ -165,9 +166,9 @@ def _feature_step(features: Any, *, window_s: float, step_s: float, fs: float, f
             from myograph.features import FeatureExtractor
         except ImportError as exc:  # pragma: no cover - until the features domain lands
             raise ParameterError("features", "myograph.features is not available; pass a transformer instead") from exc
-        kw = dict(feature_params or {})
+        # the scaling step standardises; the extractor's own normalisation would repeat it
         return FeatureExtractor(features=features if isinstance(features, str) else list(features),
-                                window_s=window_s, step_s=step_s, fs=fs, **kw)
+                                window_s=window_s, step_s=step_s, fs=fs, params=feature_params, normalize=not scale)
     raise ParameterError("features", f"expected a feature-set name, a list of feature names or a transformer, got {features!r}")
 
 
@@ -206,7 +207,8 @@ def make_pipeline(
         Standardise features before the estimator (default True; LDA and trees do
         not need it, SVM/kNN/MLP do).
     feature_params : dict, optional
-        Extra keyword arguments of the feature extractor.
+        Per-feature parameters (``params=`` of the extractor), e.g.
+        ``{"ZC": {"threshold_v": 1e-5}}``.
     **estimator_params
         Passed to the estimator factory (or ``set_params`` of a given estimator).
 
@@ -215,7 +217,7 @@ def make_pipeline(
     sklearn.pipeline.Pipeline
         Steps ``features``, ``scale`` (if any), ``classifier`` or ``regressor``.
     """
-    feat = _feature_step(features, window_s=window_s, step_s=step_s, fs=fs, feature_params=feature_params)
+    feat = _feature_step(features, window_s=window_s, step_s=step_s, fs=fs, feature_params=feature_params, scale=scale)
     if regressor is not None:
         est = make_estimator(regressor, kind="regressor", **estimator_params)
         if is_classifier(est):
