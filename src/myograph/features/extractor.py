@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from myograph.core.errors import ParameterError
+from myograph.features._sums import shared
 from myograph.features.registry import FEATURES, Feature, get_feature
 from myograph.features.sets import FEATURE_SETS, ALIASES, resolve_set
 from myograph.features.windows import window_lengths, windows as cut_windows
@@ -83,24 +84,41 @@ def _compute_windows(w: np.ndarray, fs: float, spec) -> np.ndarray:
     return _stack(values, w.shape[0])
 
 
+#: samples per channel processed at a time, so that intermediates stay in cache
+CHUNK_SAMPLES = 1 << 14
+
+
 def _compute_continuous(x: np.ndarray, fs: float, window_s: float, step_s: float, spec) -> np.ndarray:
     n_win, step = window_lengths(fs, window_s, step_s)
-    wv = cut_windows(x, fs, window_s, step_s).data  # validates length; a view, no copy
-    count = wv.shape[0]
+    count = cut_windows(x, fs, window_s, step_s).data.shape[0]  # validates the lengths
+    per = max(1, (CHUNK_SAMPLES - n_win) // step + 1)  # windows per chunk
+    if count <= per:
+        return _continuous_chunk(x, fs, n_win, step, count, spec)
+    parts = []
+    for k0 in range(0, count, per):
+        k1 = min(count, k0 + per)
+        seg = x[:, k0 * step : (k1 - 1) * step + n_win]
+        parts.append(_continuous_chunk(seg, fs, n_win, step, k1 - k0, spec))
+    return np.concatenate(parts, axis=0)
+
+
+def _continuous_chunk(x: np.ndarray, fs: float, n_win: int, step: int, count: int, spec) -> np.ndarray:
+    wv = np.lib.stride_tricks.as_strided(x, (count, x.shape[0], n_win), (step * x.strides[1], x.strides[0], x.strides[1]), writeable=False)
     tdpsd_needed = [f.name for f, _ in spec if f.name in _TDPSD]
     cache: dict[str, np.ndarray] = {}
-    if tdpsd_needed:
-        from myograph.features.time_domain import tdpsd_sliding
-
-        cache = tdpsd_sliding(x, n_win, step, tuple(tdpsd_needed))
     values = []
-    for feat, p in spec:
-        if feat.name in cache:
-            values.append(cache[feat.name])
-        elif feat.sliding is not None:
-            values.append(feat.sliding(x, fs, n_win, step, **p))
-        else:
-            values.append(feat.function(wv, fs, **p))
+    with shared(x):  # diff(x), |x| ... computed once for all features
+        if tdpsd_needed:
+            from myograph.features.time_domain import tdpsd_sliding
+
+            cache = tdpsd_sliding(x, n_win, step, tuple(tdpsd_needed))
+        for feat, p in spec:
+            if feat.name in cache:
+                values.append(cache[feat.name])
+            elif feat.sliding is not None:
+                values.append(feat.sliding(x, fs, n_win, step, **p))
+            else:
+                values.append(feat.function(wv, fs, **p))
     return _stack(values, count)
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from myograph.features._sums import n_win_count, window_sums
+from myograph.features._sums import derived, n_win_count, window_sums
 from myograph.features.registry import Parameter, register
 
 P12 = "Phinyomark et al. 2012, Expert Syst Appl 39:7420"
@@ -49,6 +49,27 @@ def _count(x: np.ndarray, n_win: int, step: int) -> int:
     return n_win_count(x.shape[-1], n_win, step)
 
 
+# intermediates of the continuous signal, shared between features inside myograph.features._sums.shared
+def _d(x):
+    return derived(x, "diff", lambda: np.diff(x, axis=-1))
+
+
+def _absx(x):
+    return derived(x, "abs", lambda: np.abs(x))
+
+
+def _xsq(x):
+    return derived(x, "sq", lambda: np.square(x))
+
+
+def _absd(x):
+    return derived(x, "absdiff", lambda: np.abs(_d(x)))
+
+
+def _dsq(x):
+    return derived(x, "sqdiff", lambda: np.square(_d(x)))
+
+
 # ---------------------------------------------------------------- amplitude
 
 @register("IAV", definition="IAV = sum_i |x_i| (integrated EMG, IEMG)", reference=P12, unit="V")
@@ -57,7 +78,7 @@ def iav(w, fs):
 
 
 def _iav_s(x, fs, n_win, step):
-    return window_sums(np.abs(x), n_win, step, _count(x, n_win, step))
+    return window_sums(_absx(x), n_win, step, _count(x, n_win, step))
 
 
 @register("MAV", definition="MAV = (1/N) sum_i |x_i|", reference=H93, unit="V")
@@ -93,7 +114,7 @@ def ssi(w, fs):
 
 
 def _ssi_s(x, fs, n_win, step):
-    return window_sums(x * x, n_win, step, _count(x, n_win, step))
+    return window_sums(_xsq(x), n_win, step, _count(x, n_win, step))
 
 
 @register("VAR", definition="VAR = (1/N) sum_i (x_i - mean(x))^2 (population variance)", reference=P18, unit="V^2")
@@ -192,7 +213,7 @@ def myop(w, fs, threshold_v):
 
 
 def _myop_s(x, fs, n_win, step, threshold_v):
-    return window_sums(np.abs(x) >= threshold_v, n_win, step, _count(x, n_win, step)) / n_win
+    return window_sums(_absx(x) >= threshold_v, n_win, step, _count(x, n_win, step)) / n_win
 
 
 @register("SKEW", definition="SKEW = m3 / m2^1.5 with central moments m_k = (1/N) sum_i (x_i - mean)^k", reference=P18)
@@ -237,7 +258,7 @@ def wl(w, fs):
 
 
 def _wl_s(x, fs, n_win, step):
-    return window_sums(np.abs(np.diff(x, axis=-1)), n_win - 1, step, _count(x, n_win, step))
+    return window_sums(_absd(x), n_win - 1, step, _count(x, n_win, step))
 
 
 @register("AAC", definition="AAC = (1/N) sum_{i=1}^{N-1} |x_{i+1} - x_i| (average amplitude change)", reference=P12, unit="V")
@@ -256,8 +277,7 @@ def dasdv(w, fs):
 
 
 def _dsq_s(x, n_win, step):
-    d = np.diff(x, axis=-1)
-    return window_sums(d * d, n_win - 1, step, _count(x, n_win, step))
+    return window_sums(_dsq(x), n_win - 1, step, _count(x, n_win, step))
 
 
 def _dasdv_s(x, fs, n_win, step):
@@ -289,10 +309,14 @@ def zc(w, fs, threshold_v):
 
 
 def _zc_s(x, fs, n_win, step, threshold_v):
-    a, b = x[:, :-1], x[:, 1:]
-    g = a * b < 0
+    # x_i x_{i+1} < 0  <=>  sign bits differ and neither sample is zero
+    sb = derived(x, "signbit", lambda: np.signbit(x))
+    g = sb[:, :-1] != sb[:, 1:]
+    if (x == 0).any():
+        nz = x != 0
+        g &= nz[:, :-1] & nz[:, 1:]
     if threshold_v > 0:
-        g &= np.abs(a - b) >= threshold_v
+        g &= _absd(x) >= threshold_v
     return window_sums(g, n_win - 1, step, _count(x, n_win, step))
 
 
@@ -304,8 +328,16 @@ def ssc(w, fs, threshold_v2):
 
 
 def _ssc_s(x, fs, n_win, step, threshold_v2):
-    d = np.diff(x, axis=-1)
-    g = -d[:, :-1] * d[:, 1:] >= threshold_v2
+    d = _d(x)
+    if threshold_v2 == 0:
+        # (x_i - x_{i-1})(x_i - x_{i+1}) >= 0  <=>  d_{i-1} d_i <= 0: slopes of different sign bits, or one is zero
+        sd = np.signbit(d)
+        g = sd[:, :-1] != sd[:, 1:]
+        if (d == 0).any():
+            z = d == 0
+            g |= z[:, :-1] | z[:, 1:]
+    else:
+        g = -d[:, :-1] * d[:, 1:] >= threshold_v2
     return window_sums(g, n_win - 2, step, _count(x, n_win, step))
 
 
@@ -316,7 +348,7 @@ def wamp(w, fs, threshold_v):
 
 
 def _wamp_s(x, fs, n_win, step, threshold_v):
-    return window_sums(np.abs(np.diff(x, axis=-1)) >= threshold_v, n_win - 1, step, _count(x, n_win, step))
+    return window_sums(_absd(x) >= threshold_v, n_win - 1, step, _count(x, n_win, step))
 
 
 # ---------------------------------------------------------------- Hjorth
@@ -371,29 +403,34 @@ def _tdpsd_sums(w: np.ndarray):
 
 def _tdpsd_sums_sliding(x: np.ndarray, n_win: int, step: int):
     c = _count(x, n_win, step)
-    d1 = np.diff(x, axis=-1)
-    d2 = np.diff(d1, axis=-1)
-    return (window_sums(x * x, n_win, step, c), window_sums(d1 * d1, n_win - 1, step, c), window_sums(d2 * d2, n_win - 2, step, c),
-            window_sums(np.abs(d1), n_win - 1, step, c), window_sums(np.abs(d2), n_win - 2, step, c))
+    d2 = np.diff(_d(x), axis=-1)
+    a2 = np.abs(d2)
+    s4 = window_sums(np.square(d2, out=d2), n_win - 2, step, c)
+    return (window_sums(_xsq(x), n_win, step, c), window_sums(_dsq(x), n_win - 1, step, c), s4,
+            window_sums(_absd(x), n_win - 1, step, c), window_sums(a2, n_win - 2, step, c))
 
 
-def _tdpsd_from_sums(sums, n: int, which: str) -> np.ndarray:
+def _tdpsd_from_sums(sums, n: int, names) -> dict[str, np.ndarray]:
     s0, s2, s4, a1, a2 = sums
+    out = {}
     with np.errstate(divide="ignore", invalid="ignore"):
         m0 = (np.sqrt(s0) / (n - 1)) ** 0.1 / 0.1
         m2 = np.sqrt(s2 / (n - 1)) ** 0.1 / 0.1
         m4 = np.sqrt(s4 / (n - 1)) ** 0.1 / 0.1
-        if which == "M0":
-            return np.log(np.abs(m0))
-        if which == "M2":
-            return np.log(np.abs(m0 - m2))
-        if which == "M4":
-            return np.log(np.abs(m0 - m4))
-        if which == "SPARSI":
-            return np.log(np.abs(np.sqrt(np.abs((m0 - m2) * (m0 - m4))) / m0))
-        if which == "IRF":
-            return np.log(np.abs(m2 / np.sqrt(m0 * m4)))
-        return np.log(np.abs(np.sqrt(a1 / a2)))  # WLF
+        for which in names:
+            if which == "M0":
+                out[which] = np.log(np.abs(m0))
+            elif which == "M2":
+                out[which] = np.log(np.abs(m0 - m2))
+            elif which == "M4":
+                out[which] = np.log(np.abs(m0 - m4))
+            elif which == "SPARSI":
+                out[which] = np.log(np.abs(np.sqrt(np.abs((m0 - m2) * (m0 - m4))) / m0))
+            elif which == "IRF":
+                out[which] = np.log(np.abs(m2 / np.sqrt(m0 * m4)))
+            else:  # WLF
+                out[which] = np.log(np.abs(np.sqrt(a1 / a2)))
+    return out
 
 
 def _combine(f_ebp: np.ndarray, f_efp: np.ndarray) -> np.ndarray:
@@ -404,16 +441,19 @@ def _combine(f_ebp: np.ndarray, f_efp: np.ndarray) -> np.ndarray:
 def tdpsd_windows(w: np.ndarray, names=("M0", "M2", "M4", "SPARSI", "IRF", "WLF")) -> dict[str, np.ndarray]:
     """All requested TD-PSD features from one pass over the windows."""
     n = w.shape[-1]
-    se = _tdpsd_sums(w)
-    sf = _tdpsd_sums(np.log(w * w + _EPS))
-    return {k: _combine(_tdpsd_from_sums(se, n, k), _tdpsd_from_sums(sf, n, k)) for k in names}
+    fe = _tdpsd_from_sums(_tdpsd_sums(w), n, names)
+    ff = _tdpsd_from_sums(_tdpsd_sums(np.log(w * w + _EPS)), n, names)
+    return {k: _combine(fe[k], ff[k]) for k in names}
 
 
 def tdpsd_sliding(x: np.ndarray, n_win: int, step: int, names=("M0", "M2", "M4", "SPARSI", "IRF", "WLF")) -> dict[str, np.ndarray]:
     """All requested TD-PSD features from running sums over the continuous signal."""
     se = _tdpsd_sums_sliding(x, n_win, step)
-    sf = _tdpsd_sums_sliding(np.log(x * x + _EPS), n_win, step)
-    return {k: _combine(_tdpsd_from_sums(se, n_win, k), _tdpsd_from_sums(sf, n_win, k)) for k in names}
+    lx = np.square(x)
+    lx += _EPS
+    sf = _tdpsd_sums_sliding(np.log(lx, out=lx), n_win, step)
+    fe, ff = _tdpsd_from_sums(se, n_win, names), _tdpsd_from_sums(sf, n_win, names)
+    return {k: _combine(fe[k], ff[k]) for k in names}
 
 
 def _make_tdpsd(name: str, text: str) -> None:
