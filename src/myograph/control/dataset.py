@@ -397,7 +397,8 @@ def from_recording(
         keep &= good_windows(masks, starts, n_win).all(axis=0)
     starts, last = starts[keep], last[keep]
     data = rec.data[idx]
-    X = np.stack([data[:, s:s + n_win] for s in starts]) if starts.size else np.zeros((0, len(idx), n_win))
+    view = np.lib.stride_tricks.sliding_window_view(data, n_win, axis=1)  # (channels, n - n_win + 1, n_win)
+    X = np.ascontiguousarray(view[:, starts].transpose(1, 0, 2))
     wl = lab[last]
     names = _sort_names([str(v) for v in np.unique(lab)] if n else [], rest)
     lookup = {nm: i for i, nm in enumerate(names)}

@@ -397,7 +397,9 @@ def evaluate(
 
     from myograph.control.dataset import augment as _augment
 
-    regression = hasattr(pipeline, "steps") and pipeline.steps[-1][0] == "regressor"
+    from sklearn.base import is_regressor
+
+    regression = is_regressor(pipeline) or (hasattr(pipeline, "steps") and pipeline.steps[-1][0] == "regressor")
     if regression and dataset.targets is None:
         raise ParameterError("dataset", "a regression pipeline needs dataset.targets")
     rest = dataset.rest_index
