@@ -51,13 +51,16 @@ def n_win_count(n_samples: int, n_window: int, step: int) -> int:
     return 0 if n_samples < n_window else (n_samples - n_window) // step + 1
 
 
-def _block_sums(g: np.ndarray, step: int, nb: int) -> np.ndarray:
+def _strided_sums(g: np.ndarray, offset: int, count: int, size: int, step: int) -> np.ndarray:
+    """``out[c, k] = g[c, offset + k*step : offset + k*step + size].sum()`` through a strided view."""
     n_ch = g.shape[0]
     if g.dtype == bool:
         g = g.view(np.uint8)
-        v = as_strided(g, (n_ch, nb, step), (g.strides[0], step * g.strides[1], g.strides[1]), writeable=False)
-        return v.sum(axis=2, dtype=np.int64 if step >= 2**31 else np.int32).astype(np.int64)
-    v = as_strided(g, (n_ch, nb, step), (g.strides[0], step * g.strides[1], g.strides[1]), writeable=False)
+    s0, s1 = g.strides
+    base = g[:, offset:]
+    v = as_strided(base, (n_ch, count, size), (s0, step * s1, s1), writeable=False)
+    if g.dtype == np.uint8:
+        return v.sum(axis=2, dtype=np.int64 if size >= 2**31 else np.int32).astype(np.int64)
     return v.sum(axis=2)
 
 
@@ -67,25 +70,24 @@ def window_sums(g: np.ndarray, length: int, step: int, count: int) -> np.ndarray
     ``g`` is ``(n_channels, m)``: one contribution per sample (or per pair or
     triple of samples for difference-based features, then ``length`` is
     ``n_window - 1`` or ``- 2``). Boolean ``g`` is summed exactly in
-    integers and returned as float64.
+    integers and returned as float64. Sums are purely additive (whole blocks
+    of ``step`` samples plus one partial block), so a window of zeros sums to
+    exactly zero and non-negative contributions give non-negative sums.
     """
     n_ch, m = g.shape
-    q = -(-length // step)  # blocks per window (the last one may stick out)
-    extra = q * step - length  # samples of the last block past the window's end
-    starts = np.arange(count) * step
-    # windows whose q blocks lie inside g
-    fast = min(count, max(0, (m - q * step) // step + 1))
+    if count <= 0:
+        return np.zeros((0, n_ch))
+    if (count - 1) * step + length > m:
+        raise ValueError(f"{count} windows of {length} every {step} do not fit in {m} samples")
+    q, r = divmod(length, step)  # whole blocks per window, and the samples left over
     is_bool = g.dtype == bool
-    out = np.empty((n_ch, count), dtype=np.int64 if is_bool else np.float64)
-    if fast > 0:
-        nb = fast + q - 1
-        blocks = _block_sums(g, step, nb)
-        acc = blocks[:, :fast].copy()
+    if step > length:
+        acc = _strided_sums(g, 0, count, length, step)
+    else:
+        blocks = _strided_sums(g, 0, count + q - 1, step, step)
+        acc = blocks[:, :count].copy()
         for j in range(1, q):
-            acc += blocks[:, j : j + fast]
-        for j in range(extra):
-            acc -= g[:, starts[:fast] + length + j]
-        out[:, :fast] = acc
-    for k in range(fast, count):
-        out[:, k] = g[:, starts[k] : starts[k] + length].sum(axis=1)
-    return out.T.astype(np.float64) if is_bool else out.T
+            acc += blocks[:, j : j + count]
+        if r:
+            acc += _strided_sums(g, q * step, count, r, step)
+    return acc.T.astype(np.float64) if is_bool else acc.T

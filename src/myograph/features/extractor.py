@@ -177,6 +177,14 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         (attributes ``mean_``, ``scale_``) and standardise in ``transform``.
         Features differ by orders of magnitude in scale (V, V^2, counts,
         Hz), which distance- and gradient-based classifiers need removed.
+    repair_nonfinite : bool
+        Some features are infinite or undefined on a window by their
+        definition (``MFL`` and ``LD`` of a flat window are ``-inf``,
+        ``SKEW`` of a constant window is NaN). When True (default), ``fit``
+        learns each column's finite range and mean (``min_``, ``max_``,
+        ``mean_``) and the output replaces ``-inf``/``+inf`` by that minimum/
+        maximum and NaN by the mean, so classifiers get finite input. When
+        False the values are returned as computed.
 
     Input
     -----
@@ -188,13 +196,15 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, features: Any = "TD4", window_s: float = 0.2, step_s: float = 0.05, fs: float | None = None,
-                 params: Mapping[str, Mapping[str, Any]] | None = None, normalize: bool = True) -> None:
+                 params: Mapping[str, Mapping[str, Any]] | None = None, normalize: bool = True,
+                 repair_nonfinite: bool = True) -> None:
         self.features = features
         self.window_s = window_s
         self.step_s = step_s
         self.fs = fs
         self.params = params
         self.normalize = normalize
+        self.repair_nonfinite = repair_nonfinite
 
     def _raw(self, X: Any) -> tuple[np.ndarray, int]:
         arr, _ = _as_input(X, self.fs)
@@ -212,16 +222,23 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         self.n_channels_ = n_ch
         self.feature_names_out_ = np.asarray(feature_names(spec, n_ch), dtype=object)
         self.n_features_out_ = F.shape[1]
-        if self.normalize:
-            with np.errstate(invalid="ignore"):
-                mean = np.nanmean(np.where(np.isfinite(F), F, np.nan), axis=0) if F.shape[0] else np.zeros(F.shape[1])
-                std = np.nanstd(np.where(np.isfinite(F), F, np.nan), axis=0) if F.shape[0] else np.ones(F.shape[1])
-            mean = np.where(np.isfinite(mean), mean, 0.0)
-            std = np.where(np.isfinite(std) & (std > 0), std, 1.0)
-            self.mean_, self.scale_ = mean, std
+        finite = np.isfinite(F)
+        if self.normalize or self.repair_nonfinite:
+            Fm = np.where(finite, F, np.nan)
+            ok = finite.any(axis=0)
+            safe = np.where(ok[None, :], Fm, 0.0)  # all-NaN columns -> 0 (no RuntimeWarning from nan-reductions)
+            mean = np.where(ok, np.nanmean(safe, axis=0), 0.0) if F.shape[0] else np.zeros(F.shape[1])
+            std = np.where(ok, np.nanstd(safe, axis=0), 1.0) if F.shape[0] else np.ones(F.shape[1])
+            self.mean_ = mean
+            self.scale_ = np.where(np.isfinite(std) & (std > 0), std, 1.0)
+            self.min_ = np.where(ok, np.nanmin(safe, axis=0), 0.0) if F.shape[0] else np.zeros(F.shape[1])
+            self.max_ = np.where(ok, np.nanmax(safe, axis=0), 0.0) if F.shape[0] else np.zeros(F.shape[1])
         return F
 
     def _apply(self, F: np.ndarray) -> np.ndarray:
+        if self.repair_nonfinite and not np.isfinite(F).all():
+            F = np.where(np.isnan(F), self.mean_, F)
+            F = np.where(F == -np.inf, self.min_, np.where(F == np.inf, self.max_, F))
         return (F - self.mean_) / self.scale_ if self.normalize else F
 
     def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> np.ndarray:
