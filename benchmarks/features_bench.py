@@ -126,7 +126,7 @@ def main() -> None:
             pt = peer_times.get(set_name)
             rows.append((fs, set_name, n_windows, n_windows / t, (n_windows / pt) if pt else None, (pt / t) if pt else None, diffs))
     print(f"features_bench: 8 channels x {args.minutes:g} min, 200 ms windows / 50 ms steps, best of {args.repeats}; "
-          f"LibEMG {'in the same run' if have_peer else 'not available (no benchmarks/.peers-libemg)'}")
+          f"LibEMG {'in the same run' if have_peer else ('skipped (--no-peer)' if args.no_peer else 'not available (no benchmarks/.peers-libemg)')}")
     print(f"{'fs Hz':>6} {'set':<7} {'windows':>8} {'myograph win/s':>15} {'LibEMG win/s':>13} {'speed-up':>9}  max rel. diff per feature")
     for fs, s, nw, ours_r, peer_r, sp, diffs in rows:
         d = ", ".join(f"{k} {v:.1e}" + (" (*)" if k in DIFFERENT else "") for k, v in diffs.items())

@@ -52,16 +52,20 @@ def n_win_count(n_samples: int, n_window: int, step: int) -> int:
 
 
 def _strided_sums(g: np.ndarray, offset: int, count: int, size: int, step: int) -> np.ndarray:
-    """``out[c, k] = g[c, offset + k*step : offset + k*step + size].sum()`` through a strided view."""
+    """``out[c, k] = g[c, offset + k*step : offset + k*step + size].sum()`` through a strided view.
+
+    The sums are products with a vector of ones (BLAS), several times faster
+    than ``sum(axis=-1)`` over short blocks; booleans are counted exactly in
+    float32 (blocks are far shorter than 2**24) and returned as float64.
+    """
     n_ch = g.shape[0]
     if g.dtype == bool:
         g = g.view(np.uint8)
     s0, s1 = g.strides
-    base = g[:, offset:]
-    v = as_strided(base, (n_ch, count, size), (s0, step * s1, s1), writeable=False)
+    v = as_strided(g[:, offset:], (n_ch, count, size), (s0, step * s1, s1), writeable=False)
     if g.dtype == np.uint8:
-        return v.sum(axis=2, dtype=np.int64 if size >= 2**31 else np.int32).astype(np.int64)
-    return v.sum(axis=2)
+        return (v.astype(np.float32) @ np.ones(size, dtype=np.float32)).astype(np.float64)
+    return v @ np.ones(size)
 
 
 def window_sums(g: np.ndarray, length: int, step: int, count: int) -> np.ndarray:
