@@ -55,17 +55,13 @@ def _strided_sums(g: np.ndarray, offset: int, count: int, size: int, step: int) 
     """``out[c, k] = g[c, offset + k*step : offset + k*step + size].sum()`` through a strided view.
 
     The sums are products with a vector of ones (BLAS), several times faster
-    than ``sum(axis=-1)`` over short blocks; booleans are counted exactly in
-    float32 (blocks are far shorter than 2**24) and returned as float64.
+    than ``sum(axis=-1)`` over short blocks. float32 input holds 0/1 counts
+    (exact: blocks are far shorter than 2**24); results are float64.
     """
     n_ch = g.shape[0]
-    if g.dtype == bool:
-        g = g.view(np.uint8)
     s0, s1 = g.strides
     v = as_strided(g[:, offset:], (n_ch, count, size), (s0, step * s1, s1), writeable=False)
-    if g.dtype == np.uint8:
-        return (v.astype(np.float32) @ np.ones(size, dtype=np.float32)).astype(np.float64)
-    return v @ np.ones(size)
+    return (v @ np.ones(size, dtype=g.dtype)).astype(np.float64, copy=False)
 
 
 def window_sums(g: np.ndarray, length: int, step: int, count: int) -> np.ndarray:
@@ -85,6 +81,10 @@ def window_sums(g: np.ndarray, length: int, step: int, count: int) -> np.ndarray
         raise ValueError(f"{count} windows of {length} every {step} do not fit in {m} samples")
     q, r = divmod(length, step)  # whole blocks per window, and the samples left over
     is_bool = g.dtype == bool
+    if is_bool:
+        g = g.astype(np.float32)  # counts, summed exactly by BLAS in single precision
+    elif g.dtype != np.float64:
+        g = g.astype(np.float64)
     if step > length:
         acc = _strided_sums(g, 0, count, length, step)
     else:
@@ -94,4 +94,4 @@ def window_sums(g: np.ndarray, length: int, step: int, count: int) -> np.ndarray
             acc += blocks[:, j : j + count]
         if r:
             acc += _strided_sums(g, q * step, count, r, step)
-    return acc.T.astype(np.float64) if is_bool else acc.T
+    return acc.T
