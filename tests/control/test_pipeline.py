@@ -107,3 +107,26 @@ def test_ridge_regression_tracks_simulated_excitation(sim_sessions):
     with pytest.raises(ParameterError, match="targets"):
         evaluate(make_pipeline(LocalTD4(), regressor="ridge", fs=rec.fs), d.__class__(**{**d.__dict__, "targets": None}),
                  LeaveOneRepetitionOut())
+
+
+def test_cross_subject_evaluation_and_proportional_output_end_to_end(sim_dataset):
+    import dataclasses
+
+    from myograph.control import CrossSubject, contraction_intensity, proportional_output, velocity
+
+    # the two simulated sessions stand in for two subjects
+    two = dataclasses.replace(sim_dataset, subject=np.array(["a" if s == "s0" else "b" for s in sim_dataset.session],
+                                                            dtype=object))
+    res = evaluate(make_pipeline(LocalTD4(), "lda", fs=two.fs), two, CrossSubject())
+    assert list(res.folds.subject) == ["a", "b"] and res.accuracy > 0.8
+    # decisions -> speed -> velocity commands for one DOF (flexion +, extension -)
+    pipe = make_pipeline(LocalTD4(), "lda", fs=two.fs).fit(two.X, two.y)
+    dec = pipe.predict(two.X)
+    inten = contraction_intensity(two.X)
+    rest = two.y == two.rest_index
+    speed = proportional_output(dec, inten, low=float(np.median(inten[rest])),
+                                high=float(np.percentile(inten[~rest], 95)), rest=two.rest_index, dead_band_fraction=0.05)
+    flex, ext = two.class_names.index("wrist_flexion"), two.class_names.index("wrist_extension")
+    v = velocity(dec, speed, {flex: [1.0], ext: [-1.0]})
+    assert np.all(v[dec == flex] >= 0) and np.all(v[dec == ext] <= 0)
+    assert np.mean(v[two.y == flex] > 0) > 0.8 and np.all(v[dec == two.rest_index] == 0)
