@@ -414,9 +414,10 @@ def _tdpsd_from_sums(sums, n: int, names) -> dict[str, np.ndarray]:
     s0, s2, s4, a1, a2 = sums
     out = {}
     with np.errstate(divide="ignore", invalid="ignore"):
-        m0 = (np.sqrt(s0) / (n - 1)) ** 0.1 / 0.1
-        m2 = np.sqrt(s2 / (n - 1)) ** 0.1 / 0.1
-        m4 = np.sqrt(s4 / (n - 1)) ** 0.1 / 0.1
+        # y**0.1 / 0.1 as 10 exp(0.1 ln y): numpy's vectorised exp/log are much faster than a float power
+        m0 = 10.0 * np.exp(0.05 * np.log(s0) - 0.1 * np.log(n - 1.0))
+        m2 = 10.0 * np.exp(0.05 * (np.log(s2) - np.log(n - 1.0)))
+        m4 = 10.0 * np.exp(0.05 * (np.log(s4) - np.log(n - 1.0)))
         for which in names:
             if which == "M0":
                 out[which] = np.log(np.abs(m0))
