@@ -145,8 +145,6 @@ def extract(X: Any, features: Any = "TD4", *, fs: float | None = None, window_s:
     """
     spec = _resolve(features, params)
     arr, rate = _as_input(X, fs)
-    if X.__class__.__name__ == "Recording":
-        rate = X.fs
     if rate is None:
         raise ParameterError("fs", "the sampling rate in Hz is required (fs is never guessed)")
     if arr.ndim == 3:
