@@ -85,8 +85,26 @@ def window_sums(g: np.ndarray, length: int, step: int, count: int) -> np.ndarray
         g = g.astype(np.float32)  # counts, summed exactly by BLAS in single precision
     elif g.dtype != np.float64:
         g = g.astype(np.float64)
+    tail = step - r if r else 0
     if step > length:
         acc = _strided_sums(g, 0, count, length, step)
+    elif r and (is_bool or tail == 1):
+        # q+1 whole blocks minus the `tail` samples past the window's end. Exact for counts; for one
+        # float sample e it is fl(S + e) - e, which is 0 when the window sums to 0 and never negative
+        # for non-negative g (any summation order), like the additive form.
+        fast = min(count, max(0, (m - (q + 1) * step) // step + 1))
+        acc = np.empty((n_ch, count))
+        if fast:
+            blocks = _strided_sums(g, 0, fast + q, step, step)
+            a = blocks[:, :fast].copy()
+            for j in range(1, q + 1):
+                a += blocks[:, j : j + fast]
+            starts = np.arange(fast) * step + length
+            for j in range(tail):
+                a -= g[:, starts + j]
+            acc[:, :fast] = a
+        for k in range(fast, count):
+            acc[:, k] = g[:, k * step : k * step + length].sum(axis=1, dtype=np.float64)
     else:
         blocks = _strided_sums(g, 0, count + q - 1, step, step)
         acc = blocks[:, :count].copy()
