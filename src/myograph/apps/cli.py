@@ -8,23 +8,17 @@ traceback.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 import myograph
-from myograph.apps import cli_demo, cli_simulate
-from myograph.apps import cli_serve
-from myograph.apps import cli_record
-from myograph.apps import cli_analyze
-from myograph.core.errors import MyographError, MyographWarning
+from myograph.apps import cli_analyze, cli_demo, cli_record, cli_serve, cli_simulate
+from myograph.apps.console import err, friendly_errors, out, split_names
 from myograph.io import main_recording
 
 app = typer.Typer(
@@ -33,36 +27,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
-
-
-def friendly_errors(fn):
-    """Print repairs as warnings; turn myograph errors and missing files into one red line and exit status 2."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", MyographWarning)
-                result = fn(*args, **kwargs)
-            for w in caught:
-                err.print(f"warning: {w.message}", style="yellow", markup=False, highlight=False)
-            return result
-        except FileNotFoundError as e:
-            err.print(f"error: no such file: {e.filename or e}", style="red", markup=False, highlight=False)
-            raise typer.Exit(2) from None
-        except MyographError as e:
-            err.print(f"error: {e}", style="red", markup=False, highlight=False)
-            raise typer.Exit(2) from None
-
-    return wrapper
-
-
-def _split(names: Optional[str]) -> Optional[list[str]]:
-    return [n.strip() for n in names.split(",") if n.strip()] if names else None
-
-
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what is done (filter designs, repairs).")] = False) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -122,7 +86,7 @@ def convert(
     parts = myograph.read_all(source, fs=fs, strict=strict)
     rec = main = main_recording(parts)
     if channels:
-        rec = rec.select(_split(channels))
+        rec = rec.select(split_names(channels))
     myograph.write(rec, target)
     left = [p for p in parts if p is not main]
     out.print(f"wrote {target} ({rec.n_channels} channels, {rec.duration:.3f} s at {rec.fs:g} Hz)")
@@ -144,7 +108,7 @@ def plot(
     from myograph.apps.plot import plot_recording
 
     rec = myograph.read(file, fs=fs)
-    plot_recording(rec, output, channels=_split(channels), start_s=start, duration_s=duration)
+    plot_recording(rec, output, channels=split_names(channels), start_s=start, duration_s=duration)
     out.print(f"wrote {output}")
 
 

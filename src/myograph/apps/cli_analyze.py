@@ -87,7 +87,8 @@ def register(app: typer.Typer) -> None:
         method: Annotated[str, typer.Option("--method", help="Onset detector (see myograph.activation.DETECTORS).")] = "auto",
     ) -> None:
         """Per channel: signal quality, onsets/offsets, activation level (%MVC with --mvc) and fatigue indices."""
-        from myograph.apps.cli import _split, err, friendly_errors, out
+        from myograph.apps.console import err, friendly_errors, out
+        from myograph.apps.console import split_names as _split
 
         @friendly_errors
         def run() -> None:

@@ -38,7 +38,8 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option(help="Simulation seed.")] = 7,
     ) -> None:
         """Simulate a surface EMG session, write it as BDF+, print its summary and save a plot."""
-        from myograph.apps.cli import friendly_errors, info, out
+        from myograph.apps.cli import info
+        from myograph.apps.console import friendly_errors, out
         from myograph.apps.plot import plot_recording
 
         @friendly_errors

@@ -9,18 +9,16 @@ cleanly with what was recorded; a killed recorder leaves the ``.part`` file, whi
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from myograph.apps.console import err, friendly_errors, out
 
 __all__ = ["register", "record_command"]
 
-_err = Console(stderr=True)
-_out = Console()
 
 
 def record_command(
@@ -56,10 +54,10 @@ def record_command(
             raise ParameterError("marker", f"must be TIME=LABEL, got {m!r}")
     src = open_source(source, **kw)
     fs = src.info.fs
-    _out.print(f"recording {src.info.name}: {src.info.n_channels} channels at {fs:g} Hz for {duration:g} s → {output}",
+    out.print(f"recording {src.info.name}: {src.info.n_channels} channels at {fs:g} Hz for {duration:g} s → {output}",
                markup=False, highlight=False)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[secs]}"),
-                  TimeRemainingColumn(), console=_err, transient=True) as bar:
+                  TimeRemainingColumn(), console=err, transient=True) as bar:
         task = bar.add_task("recording", total=max(1, int(round(duration * fs))), secs="")
 
         def progress(n: int, total: int) -> None:
@@ -67,26 +65,10 @@ def record_command(
 
         summary = record(src, output, duration, flush_s=flush, markers=markers, progress=progress)
     gaps = f", {summary.gaps} gaps ({summary.missing_samples} samples, annotated BAD_gap)" if summary.gaps else ""
-    _out.print(f"wrote {summary.path} ({summary.duration_s:.3f} s, {summary.n_samples} samples{gaps})",
+    out.print(f"wrote {summary.path} ({summary.duration_s:.3f} s, {summary.n_samples} samples{gaps})",
                markup=False, highlight=False)
-
-
-def _friendly(fn):
-    """Myograph errors become one red line and exit status 2."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from myograph.core.errors import MyographError
-
-        try:
-            return fn(*args, **kwargs)
-        except MyographError as e:
-            _err.print(f"error: {e}", style="red", markup=False, highlight=False)
-            raise typer.Exit(2) from None
-
-    return wrapper
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``record`` command to ``app``."""
-    app.command("record")(_friendly(record_command))
+    app.command("record")(friendly_errors(record_command))

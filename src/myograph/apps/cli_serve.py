@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from myograph.apps.console import err, out
 
 __all__ = ["register", "serve_command"]
 
-_err = Console(stderr=True)
-_out = Console()
 
 
 def _is_loopback(host: str) -> bool:
@@ -41,22 +40,22 @@ def serve_command(
 
         from myograph.apps.server import create_app
     except ImportError as e:  # the [web] extra is missing
-        _err.print(f"error: myograph serve needs the web extra ({e.name} missing): pip install 'myograph[web]'",
+        err.print(f"error: myograph serve needs the web extra ({e.name} missing): pip install 'myograph[web]'",
                    style="red", markup=False, highlight=False)
         raise typer.Exit(2) from None
     from myograph.core.errors import MyographError
 
     loopback = _is_loopback(host)
     if not loopback:
-        _err.print(f"warning: serving on {host}: anyone who can reach this address can see the signals and record",
+        err.print(f"warning: serving on {host}: anyone who can reach this address can see the signals and record",
                    style="yellow", markup=False, highlight=False)
     try:
         app = create_app(source, data_dir, allowed_hosts=None if loopback else ["*"])
     except (MyographError, ValueError, OSError) as e:
-        _err.print(f"error: cannot open source {source!r}: {e}", style="red", markup=False, highlight=False)
+        err.print(f"error: cannot open source {source!r}: {e}", style="red", markup=False, highlight=False)
         raise typer.Exit(2) from None
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
-    _out.print(f"myograph: serving {source} at http://{shown}:{port}/  (recordings in {data_dir.resolve()}; Ctrl-C stops)",
+    out.print(f"myograph: serving {source} at http://{shown}:{port}/  (recordings in {data_dir.resolve()}; Ctrl-C stops)",
                markup=False, highlight=False)
     logging.getLogger("myograph.apps.server").setLevel(logging.INFO)
     # no permessage-deflate: float samples hardly compress, and deflating every frame costs CPU

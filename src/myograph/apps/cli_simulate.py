@@ -7,14 +7,14 @@ Thin: parse the options, call :mod:`myograph.simulate`, write the Recording with
 
 from __future__ import annotations
 
-import functools
 import math
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
+
+from myograph.apps.console import err, friendly_errors, out
 
 __all__ = ["register", "simulate_command", "Kind"]
 
@@ -38,8 +38,6 @@ DEFAULT_FS = {"surface": 2048.0, "needle": 20000.0, "hdemg": 2048.0, "gestures":
 #: default duration per kind, s (gestures: the schedule's own length)
 DEFAULT_DURATION = {"surface": 10.0, "needle": 5.0, "hdemg": 10.0, "gestures": None, "gait": 30.0}
 
-_err = Console(stderr=True)
-_out = Console()
 
 
 def _grid_shape(n: int) -> tuple[int, int]:
@@ -107,9 +105,9 @@ def simulate_command(
     try:
         kw = _kwargs(kind.value, duration, fs, seed, channels, motor_units, snr, pathology.value, excitation, kinds, session)
     except ValueError as exc:
-        _err.print(f"error: {exc}", style="red", markup=False, highlight=False)
+        err.print(f"error: {exc}", style="red", markup=False, highlight=False)
         raise typer.Exit(2) from None
-    with _err.status(f"simulating {kind.value} …"):
+    with err.status(f"simulating {kind.value} …"):
         rec, tr = getattr(sim, kind.value)(**kw)
         myograph.write(rec, output)
         side = tr.to_json(truth) if truth is not None else None
@@ -118,25 +116,9 @@ def simulate_command(
            f"{tr.n_units} motor units, {sum(d.size for d in tr.discharges)} discharges, {len(rec.annotations)} annotations")
     if truth is not None:
         msg += f"; truth {truth} (+ {side.name})"
-    _out.print(msg, markup=False, highlight=False)
-
-
-def _friendly(fn):
-    """Myograph errors and missing files become one red line and exit status 2."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from myograph.core.errors import MyographError
-
-        try:
-            return fn(*args, **kwargs)
-        except MyographError as e:
-            _err.print(f"error: {e}", style="red", markup=False, highlight=False)
-            raise typer.Exit(2) from None
-
-    return wrapper
+    out.print(msg, markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``simulate`` command to ``app``."""
-    app.command("simulate")(_friendly(simulate_command))
+    app.command("simulate")(friendly_errors(simulate_command))
