@@ -8,7 +8,6 @@ change a Recording behind its back.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ import pandas as pd
 
 from myograph.core.annotations import Annotations
 from myograph.core.channels import Channel, ChannelTable
+from myograph.core.checks import check_fs
 from myograph.core.errors import ParameterError
 from myograph.core.metadata import Metadata
 from myograph.core.provenance import Step
@@ -26,16 +26,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from os import PathLike
 
 __all__ = ["Recording", "concatenate_channels"]
-
-
-def _check_fs(fs: Any) -> float:
-    try:
-        f = float(fs)
-    except (TypeError, ValueError):
-        raise ParameterError("fs", f"sampling rate must be a number in Hz, got {fs!r}") from None
-    if not math.isfinite(f) or f <= 0:
-        raise ParameterError("fs", f"sampling rate must be a positive finite number of Hz, got {fs!r}")
-    return f
 
 
 def _as_2d(data: Any) -> np.ndarray:
@@ -134,7 +124,7 @@ class Recording:
             if factor != 1.0:
                 arr[i] *= factor
             scaled.append(ch if ch.units == si else ch.replace(units=si))
-        self._init(arr, _check_fs(fs), ChannelTable(scaled), annotations, metadata, tuple(provenance))
+        self._init(arr, check_fs(fs), ChannelTable(scaled), annotations, metadata, tuple(provenance))
 
     def _init(self, arr, fs, table, annotations, metadata, provenance) -> None:
         arr.flags.writeable = False
@@ -241,7 +231,7 @@ class Recording:
         """
         return Recording._trusted(
             self._data if data is None else _owned(data),
-            self._fs if fs is None else _check_fs(fs),
+            self._fs if fs is None else check_fs(fs),
             self._channels if channels is None else channels,
             self._annotations if annotations is None else annotations,
             self._metadata if metadata is None else metadata,

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from myograph.core.checks import check_fs  # noqa: F401  (re-exported: signal's checks in one place)
 from myograph.core.errors import ParameterError, SignalError, warn
 
 __all__ = [
@@ -50,16 +51,6 @@ __all__ = [
 ]
 
 NAN_POLICIES = ("raise", "mask", "propagate")
-
-
-def check_fs(fs: Any, name: str = "fs") -> float:
-    """``fs`` as a positive finite float (Hz)."""
-    if isinstance(fs, bool) or not isinstance(fs, (numbers.Real, np.number)):
-        raise ParameterError(name, f"sampling rate must be a number in Hz, got {fs!r}")
-    f = float(fs)
-    if not math.isfinite(f) or f <= 0:
-        raise ParameterError(name, f"sampling rate must be a positive finite number of Hz, got {fs!r}")
-    return f
 
 
 def check_positive(value: Any, name: str, unit: str = "", *, allow_zero: bool = False) -> float:

@@ -73,6 +73,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from myograph.core.annotations import Annotations
+from myograph.core.checks import check_fs
 from myograph.core.errors import ParameterError, SignalError
 
 __all__ = ["NoiseSpec", "NoiseEvent", "add_noise", "noise_events_to_annotations", "NOISE_EVENT_KINDS"]
@@ -158,7 +159,7 @@ def add_noise(
         disconnection of a channel that does not exist).
     """
     x, one_d = _as_2d(x_v)
-    fs = _check_fs(fs)
+    fs = check_fs(fs)
     if not isinstance(spec, NoiseSpec):
         raise ParameterError("spec", f"must be a NoiseSpec, got {type(spec).__name__}")
     if not isinstance(rng, np.random.Generator):
@@ -233,16 +234,6 @@ def _as_2d(x_v: np.ndarray) -> tuple[np.ndarray, bool]:
     if not np.all(np.isfinite(x)):
         raise SignalError("x_v: contains NaN or infinite samples")
     return x, np.ndim(x_v) == 1
-
-
-def _check_fs(fs: float) -> float:
-    try:
-        f = float(fs)
-    except (TypeError, ValueError):
-        raise ParameterError("fs", f"must be a number of Hz, got {fs!r}") from None
-    if not math.isfinite(f) or f <= 0:
-        raise ParameterError("fs", f"must be a finite number > 0 Hz, got {fs!r}")
-    return f
 
 
 def _check_names(ch_names: Sequence[str] | None, n_ch: int) -> list[str] | None:
