@@ -59,7 +59,7 @@ from pathlib import Path
 
 import numpy as np
 
-from myograph.activation import DETECTORS, detect_onsets
+from myograph.activation import DETECTORS, detect_onsets, score_onsets
 from myograph.signal import bandpass
 from myograph.simulate.noise import NoiseSpec, add_noise
 
@@ -125,36 +125,12 @@ def simulated(n_ch: int, duration_s: float, seed: int) -> tuple[np.ndarray, list
 
 
 # --- scoring ------------------------------------------------------------------------------
-def match(det: np.ndarray, tru: np.ndarray, tol_s: float = TOL_S) -> tuple[int, int, int, np.ndarray]:
-    d = np.asarray(det, dtype=float).reshape(-1, 2)[:, 0]
-    t = np.asarray(tru, dtype=float).reshape(-1, 2)[:, 0]
-    used = np.zeros(d.size, dtype=bool)
-    err = []
-    for t0 in t:
-        if d.size == 0:
-            break
-        dist = np.abs(d - t0)
-        dist[used] = np.inf
-        j = int(np.argmin(dist))
-        if dist[j] <= tol_s:
-            used[j] = True
-            err.append(d[j] - t0)
-    return len(err), d.size - len(err), t.size - len(err), np.array(err)
-
-
 def score(detected: list, truth: list) -> dict:
-    tp = fp = fn = 0
-    errs = [np.zeros(0)]
-    for d, t in zip(detected, truth):
-        a, b, c, e = match(d, t)
-        tp, fp, fn = tp + a, fp + b, fn + c
-        errs.append(e)
-    e = np.concatenate(errs)
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
-            "median_abs_ms": 1e3 * float(np.median(np.abs(e))) if e.size else float("nan"),
-            "median_signed_ms": 1e3 * float(np.median(e)) if e.size else float("nan"), "n_true": tp + fn}
+    """myograph.activation.score_onsets, with the errors in ms for the table."""
+    s = score_onsets(detected, truth, tol_s=TOL_S)
+    return {"precision": s["precision"], "recall": s["recall"], "f1": s["f1"],
+            "median_abs_ms": 1e3 * s["median_abs_error_s"], "median_signed_ms": 1e3 * s["median_signed_error_s"],
+            "n_true": s["n_true"]}
 
 
 # --- peers --------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from myograph.activation.auto import auto  # importing it registers "auto"
 from myograph.activation.detectors import DETECTORS, Detector, get_detector, register
 from myograph.activation.annotate import annotations_to_intervals, intervals_to_annotations
 from myograph.activation.annotate import detect_onsets as annotate_onsets
+from myograph.activation.scoring import match_onsets, score_onsets
 from myograph.activation.levels import (
     burst_statistics,
     burst_summary,
@@ -36,5 +37,5 @@ __all__ = [
     "detect_onsets", "detect_onsets_report", "DETECTORS", "Detector", "get_detector", "register", "auto",
     "OnsetReport", "ChannelOnsets", "STATUSES",
     "annotate_onsets", "intervals_to_annotations", "annotations_to_intervals",
-    "integrated_emg", "percent_mvc", "burst_statistics", "burst_summary", "cocontraction_index",
+    "match_onsets", "score_onsets", "integrated_emg", "percent_mvc", "burst_statistics", "burst_summary", "cocontraction_index",
 ]
