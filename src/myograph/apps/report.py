@@ -123,7 +123,6 @@ def _fmt(v: Any, digits: int = 3, unit: str = "") -> str:
 def channel_figure(result: AnalysisResult, name: str):
     """A matplotlib Figure of one channel: raw trace, envelope, MNF/MDF trend."""
     plt = _pyplot()
-    k = result.channels.index(name)
     t = result.raw.times
     raw_uv = result.raw.get_data([name])[0] * 1e6
     env_uv = result.envelope.get_data([name])[0] * 1e6

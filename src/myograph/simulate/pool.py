@@ -201,7 +201,6 @@ def make_pool(
     # --- the normal pool
     thr = fuglevand_thresholds(n, recruitment_range, max_threshold)
     pfr = peak_rates(thr, peak_rate_hz, peak_rate_drop_hz)
-    gain = (pfr[-1] - min_rate_hz) / (1.0 - thr[-1]) if thr[-1] < 1 else (pfr[-1] - min_rate_hz) / 1e-3
     rel, ct = twitch_properties(n, twitch_range, contraction_time_range, max_contraction_time_s)
     fibres = np.maximum(1, np.round(min_fibres * rel)).astype(np.int64)
     size_rank = np.arange(n) / max(n - 1, 1)
