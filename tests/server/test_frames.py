@@ -215,13 +215,12 @@ def test_blocks_offered_before_the_sender_starts_are_still_sent():
 
 
 def test_the_rms_bars_equal_the_libraries_streaming_moving_rms_over_any_blocks():
-    from myograph.apps.server.stream import TrailingRMS
-    from myograph.signal import StreamingMovingRMS
+    from myograph.signal import RMSMeter, StreamingMovingRMS
 
     rng = np.random.default_rng(3)
     x = rng.normal(0, 50, size=(5, 3000))
-    ours, ref = TrailingRMS(5, 205), StreamingMovingRMS(2048.0, 0.1, 5)
-    assert ref.window == 205
+    ours, ref = RMSMeter(2048.0, 0.1, 5), StreamingMovingRMS(2048.0, 0.1, 5)
+    assert ours.window == ref.window == 205
     pos = 0
     for n in [300, 1, 64, 7, 1000, 204, 1424]:
         got = ours.process(x[:, pos:pos + n])

@@ -11,7 +11,7 @@ from starlette.websockets import WebSocketDisconnect
 
 import myograph
 from myograph.acquire.sim import SimulatedAmplifier
-from myograph.apps.server import FRAME_LEVELS, FRAME_SAMPLES
+from myograph.apps.server import FRAME_LEVELS
 
 from tests.server.conftest import N_CHANNELS, SEED, WS_URL, receive_frames, receive_message
 

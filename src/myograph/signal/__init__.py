@@ -27,6 +27,7 @@ from myograph.signal.envelopes import (
     StreamingEnvelope,
     StreamingMovingAverage,
     StreamingMovingRMS,
+    RMSMeter,
     StreamingTeagerKaiser,
     linear_envelope,
     moving_average,
@@ -97,7 +98,7 @@ __all__ = [
     "StreamingPowerline",
     # envelopes
     "rectify", "linear_envelope", "moving_rms", "moving_average", "teager_kaiser", "window_samples",
-    "StreamingEnvelope", "StreamingMovingRMS", "StreamingMovingAverage", "StreamingTeagerKaiser",
+    "StreamingEnvelope", "StreamingMovingRMS", "RMSMeter", "StreamingMovingAverage", "StreamingTeagerKaiser",
     # spectra
     "psd", "spectrogram", "mean_frequency_of", "median_frequency_of", "band_power",
     # resampling

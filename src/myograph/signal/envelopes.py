@@ -57,6 +57,7 @@ __all__ = [
     "StreamingMovingRMS",
     "StreamingMovingAverage",
     "StreamingTeagerKaiser",
+    "RMSMeter",
 ]
 
 def window_samples(window_s: Any, fs: float, name: str = "window_s") -> int:
@@ -414,3 +415,37 @@ class StreamingTeagerKaiser(_Stream):
         self._prev = ext[:, -2:].copy()
         self.n_samples_seen += arr.shape[1]
         return out[0] if one_d else out
+
+
+class RMSMeter:
+    """The current RMS level of each channel: the trailing ``window_s`` window, one value per block.
+
+    What a level bar or an activity meter shows. Equal to the last output of
+    :class:`StreamingMovingRMS` for the same block once a window has been seen, but it
+    computes only that value (vectorised over channels) instead of one per sample.
+
+    Parameters
+    ----------
+    fs : float
+        Sampling rate, Hz.
+    window_s : float
+        Window, s (rounded to whole samples, at least one).
+    n_channels : int
+    """
+
+    def __init__(self, fs: float, window_s: float, n_channels: int) -> None:
+        self.fs = check_fs(fs)
+        self.window = window_samples(window_s, self.fs)
+        self.n_channels = check_int(n_channels, "n_channels", minimum=1)
+        self.reset()
+
+    def reset(self) -> None:
+        self._tail = np.zeros((self.n_channels, 0))
+
+    def process(self, chunk: np.ndarray) -> np.ndarray:
+        """Feed ``(n_channels, n_samples)``; the RMS of the last ``window`` samples per channel (same units)."""
+        sq = np.square(np.asarray(chunk)[:, -self.window:], dtype=np.float64)
+        if sq.shape[1] < self.window:
+            sq = np.concatenate([self._tail, sq], axis=1)[:, -self.window:]
+        self._tail = sq
+        return np.sqrt(sq.mean(axis=1)) if sq.shape[1] else np.zeros(sq.shape[0])

@@ -53,7 +53,7 @@ from typing import Any, Awaitable, Callable
 import numpy as np
 
 from myograph.acquire.source import Block, StreamInfo
-from myograph.signal import StreamingFilter, cascade, design_bandpass, design_highpass, design_notch
+from myograph.signal import RMSMeter, StreamingFilter, cascade, design_bandpass, design_highpass, design_notch
 
 __all__ = [
     "FRAME_MAGIC", "FRAME_VERSION", "FRAME_SAMPLES", "FRAME_LEVELS", "FRAME_AUDIO", "HEADER", "Frame",
@@ -286,7 +286,7 @@ class ClientStream:
         self.filter_description = "raw"
         self.setting = FilterSetting()
         self._filter: StreamingFilter | None = None
-        self._rms = TrailingRMS(self.n_channels, max(1, int(round(rms_window_s * self.fs))))
+        self._rms = RMSMeter(self.fs, rms_window_s, self.n_channels)
         self.set_filter(FilterSetting())
 
     # ----- control (event-loop thread) --------------------------------------------------
@@ -438,29 +438,6 @@ class ClientStream:
         return {"frames_sent": self.frames_sent, "blocks_dropped": self.blocks_dropped,
                 "samples_dropped": self.samples_dropped, "samples_sent": self.samples_sent,
                 "filter": self.filter_description, "step": self.step, "audio_channel": self.audio_channel}
-
-
-class TrailingRMS:
-    """RMS of each channel over the last ``window`` samples, updated block by block.
-
-    Equal to the last output of :class:`myograph.signal.StreamingMovingRMS` (its
-    trailing window) once ``window`` samples have been seen, but vectorised over
-    channels and computing only the value the bars show, not one per sample.
-    """
-
-    def __init__(self, n_channels: int, window: int) -> None:
-        self.window = int(window)
-        self._tail = np.zeros((n_channels, 0))
-
-    def reset(self) -> None:
-        self._tail = self._tail[:, :0]
-
-    def process(self, x: np.ndarray) -> np.ndarray:
-        sq = np.square(x[:, -self.window:], dtype=np.float64)
-        if sq.shape[1] < self.window:
-            sq = np.concatenate([self._tail, sq], axis=1)[:, -self.window:]
-        self._tail = sq
-        return np.sqrt(sq.mean(axis=1)) if sq.shape[1] else np.zeros(sq.shape[0])
 
 
 def _contiguous_runs(blocks: list[Block]):
