@@ -13,6 +13,19 @@
   proportional/velocity output with a dead band.
 - :mod:`~myograph.control.persist` — :func:`save`/:func:`load` without pickle.
 
+Online:
+
+- :mod:`~myograph.control.preprocess` — :class:`Preprocess`, the causal conditioning
+  shared by training and the live controller.
+- :mod:`~myograph.control.model` — :class:`ControlModel`: a fitted pipeline plus the
+  :class:`ModelInfo` (rate, window, channels, classes, filter, intensity calibration).
+- :mod:`~myograph.control.online` — :class:`OnlineController`: blocks in, a
+  :class:`Decision` every step out, equal to the offline pipeline.
+- :mod:`~myograph.control.outputs` — UDP, LSL, keyboard, stdout (:func:`open_output`).
+- :mod:`~myograph.control.live` — :func:`run_control`: source -> controller -> output,
+  with decision and input logs.
+- :mod:`~myograph.control.latency` — :class:`LatencyReport` against Farrell & Weir (2007).
+
 See ``docs/control.md``.
 """
 
@@ -43,7 +56,11 @@ from myograph.control.evaluate import (
     rmse,
     streams,
 )
+from myograph.control.latency import LatencyReport, latency_report
+from myograph.control.model import ControlModel, ModelInfo
+from myograph.control.online import Decision, OnlineController
 from myograph.control.persist import load, register, save
+from myograph.control.preprocess import Preprocess
 from myograph.control.pipeline import CLASSIFIERS, REGRESSORS, make_estimator, make_pipeline
 from myograph.control.postprocess import (
     contraction_intensity,
@@ -62,4 +79,18 @@ __all__ = [
     "streams", "REJECTED",
     "reject", "majority_vote", "contraction_intensity", "dead_band", "proportional_output", "velocity",
     "save", "load", "register",
+    "Preprocess", "ControlModel", "ModelInfo", "OnlineController", "Decision", "LatencyReport", "latency_report",
+    "run_control", "open_output",
 ]
+
+
+def __getattr__(name: str):  # the live runner and the outputs import the acquisition layer: load them on use
+    if name == "run_control":
+        from myograph.control.live import run_control
+
+        return run_control
+    if name == "open_output":
+        from myograph.control.outputs import open_output
+
+        return open_output
+    raise AttributeError(f"module 'myograph.control' has no attribute {name!r}")

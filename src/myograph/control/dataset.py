@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from myograph.control.preprocess import Preprocess
 from myograph.core.errors import ParameterError
 from myograph.core.recording import Recording
 from myograph.core.spans import good_windows
@@ -108,6 +109,10 @@ class GestureDataset:
         Continuous targets (regression), each window's value at its last sample.
     augmented : ndarray of bool, shape (n_windows,)
         True for windows made by :func:`augment`.
+    preprocess : Preprocess or None
+        The causal conditioning the windows were cut after (``preprocess=`` of
+        :func:`from_recording`); ``None`` when the windows are raw. A model trained
+        on the dataset carries it to the live controller.
     """
 
     X: np.ndarray
@@ -125,6 +130,7 @@ class GestureDataset:
     ch_names: tuple[str, ...]
     targets: np.ndarray | None = None
     augmented: np.ndarray = field(default=None)  # type: ignore[assignment]
+    preprocess: Preprocess | None = None
 
     def __post_init__(self) -> None:
         n = len(self.y)
@@ -195,6 +201,9 @@ class GestureDataset:
                                                  f"vs {d.X.shape[1:]} at {d.fs} Hz")
             if (d.targets is None) != (first.targets is None):
                 raise ParameterError("datasets", "some datasets have targets and others not")
+        pre = {d.preprocess for d in ds}
+        if len(pre) > 1:
+            raise ParameterError("datasets", f"windows were cut after different conditioning: {sorted(map(repr, pre))}")
         rests = {d.rest for d in ds if d.rest is not None}
         if len(rests) > 1:
             raise ParameterError("datasets", f"different rest classes: {sorted(rests)}")
@@ -214,7 +223,7 @@ class GestureDataset:
             start_s=np.concatenate([d.start_s for d in ds]), fs=first.fs, window_s=first.window_s,
             step_s=first.step_s, ch_names=first.ch_names,
             targets=None if first.targets is None else np.concatenate([d.targets for d in ds]),
-            augmented=np.concatenate([d.augmented for d in ds]),
+            augmented=np.concatenate([d.augmented for d in ds]), preprocess=first.preprocess,
         )
 
 
@@ -299,6 +308,7 @@ def from_recording(
     targets: Any = None,
     keep_transitions: bool = False,
     skip_bad: bool = True,
+    preprocess: Preprocess | None = None,
 ) -> GestureDataset:
     """Cut a labelled Recording into a :class:`GestureDataset`.
 
@@ -336,6 +346,9 @@ def from_recording(
         causal controller would be scored). Default False: such windows are dropped.
     skip_bad : bool
         Drop windows overlapping a ``BAD_*`` span of a used channel (default True).
+    preprocess : Preprocess, optional
+        Causal conditioning applied to the used channels before cutting (the
+        filter a live controller will run; see :mod:`myograph.control.preprocess`).
 
     Raises
     ------
@@ -397,6 +410,8 @@ def from_recording(
         keep &= good_windows(masks, starts, n_win).all(axis=0)
     starts, last = starts[keep], last[keep]
     data = rec.data[idx]
+    if preprocess is not None:
+        data = preprocess.apply(data, rec.fs)
     view = np.lib.stride_tricks.sliding_window_view(data, n_win, axis=1)  # (channels, n - n_win + 1, n_win)
     X = np.ascontiguousarray(view[:, starts].transpose(1, 0, 2))
     wl = lab[last]
@@ -418,7 +433,7 @@ def from_recording(
         repetition=reps.astype(np.int64), session=np.full(starts.size, str(sess), dtype=object),
         subject=np.full(starts.size, str(subj), dtype=object), recording=np.zeros(starts.size, dtype=np.int64),
         start_s=starts / float(rec.fs), fs=float(rec.fs), window_s=float(window_s), step_s=float(step_s),
-        ch_names=tuple(channels), targets=tg,
+        ch_names=tuple(channels), targets=tg, preprocess=preprocess,
     )
 
 
@@ -455,6 +470,7 @@ def load_folder(
     session: str | None = None,
     subject: str | None = None,
     keep_transitions: bool = False,
+    preprocess: Preprocess | None = None,
     **read_options: Any,
 ) -> GestureDataset:
     """Read every file under ``path`` whose relative path matches ``pattern``.
@@ -478,7 +494,7 @@ def load_folder(
         The no-motion class after renaming (default ``"rest"``).
     session, subject : str, optional
         Values for files whose pattern has no such field (default ``""``).
-    keep_transitions : bool
+    keep_transitions, preprocess
         As for :func:`from_recording`.
     **read_options
         Passed to :func:`myograph.read` (``label_column=8``, ``units="uV"``, ...).
@@ -518,7 +534,7 @@ def load_folder(
             rec, window_s=window_s, step_s=step_s, class_names=class_names, default_class=cls_name, rest=rest,
             session=g.get("session", session or ""), subject=g.get("subject", subject or ""),
             repetition=int(g["repetition"]) if g.get("repetition", "").isdigit() else None,
-            keep_transitions=keep_transitions,
+            keep_transitions=keep_transitions, preprocess=preprocess,
         )
         parts.append(d)
         single_block.append("repetition" not in g and len(d.class_names) == 1 and len(set(d.repetition.tolist())) <= 1)
