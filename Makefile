@@ -19,10 +19,10 @@ demo: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-# Browser tests drive Debian's chromium. Install it where we can (root with apt-get);
-# elsewhere the browser tests skip and say why.
+# Browser tests drive Debian's chromium, keyboard-output tests an Xvfb X server. Install
+# them where we can (root with apt-get); elsewhere those tests skip and say why.
 browser:
-	@command -v chromium >/dev/null 2>&1 || ./scripts/install-chromium.sh
+	@./scripts/install-test-system-packages.sh
 
 bench: $(STAMP)
 	for b in benchmarks/*_bench.py; do $(BIN)/python $$b || exit 1; done

@@ -198,7 +198,7 @@ def main() -> int:
     ap.add_argument("--baseline-seconds", type=float, default=20.0, help="interval of the no-page baseline, s (20)")
     args = ap.parse_args()
     if not Path(CHROMIUM).exists():
-        print(f"live_bench: {CHROMIUM} is missing (scripts/install-chromium.sh installs it); skipped")
+        print(f"live_bench: {CHROMIUM} is missing (scripts/install-test-system-packages.sh installs it); skipped")
         return 0
     hd64, hd16 = "sim:hdemg", "sim:hdemg?channels=16&fs=2000"
     configs = [

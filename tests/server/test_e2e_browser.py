@@ -19,7 +19,7 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (make test installs it with "
-                "scripts/install-chromium.sh when it can)", allow_module_level=True)
+                "scripts/install-test-system-packages.sh when it can)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (the [test] extra)")
 uvicorn = pytest.importorskip("uvicorn", reason="the server needs the [web] extra")
 

@@ -159,6 +159,9 @@ class KeyboardOutput(Output):
     """Hold a key down while its class is decided (EMG as a game or computer input).
 
     Uses :mod:`pynput` (an X server or uinput on Linux, native on macOS/Windows).
+    Named keys (``left``, ``space``, ``f1`` ...) are real key presses (XTest on X11);
+    single characters are delivered the way pynput's backend types them (on X11, as
+    key events sent to the focused window).
     A change of decision releases the previous key and presses the new one; rest
     and rejected decisions press nothing; :meth:`close` releases everything.
 
@@ -217,6 +220,10 @@ class KeyboardOutput(Output):
         if self._held is not None:
             self._ctl.release(self._held)
             self._held = None
+        display = getattr(self._ctl, "_display", None)  # pynput's X connection (xorg backend) has no public close
+        if display is not None and hasattr(display, "close"):
+            display.close()
+            del self._ctl._display  # so that pynput's __del__ does not close it again
 
 
 def _keys(text: str) -> dict[str, str] | None:
