@@ -2,18 +2,20 @@
 
 :class:`SimulatedAmplifier` is the default source everywhere (tests, demos, the
 benchmark). It streams what :mod:`myograph.simulate` models — motor-unit action
-potential trains of a surface montage, an HD grid or a concentric needle — for
-as long as it runs, paced by the wall clock (or as fast as asked, with
-``realtime=False``), and deterministic for a seed.
+potential trains of a surface montage, an HD grid, a concentric needle or a
+forearm armband while the subject performs gestures — for as long as it runs,
+paced by the wall clock (or as fast as asked, with ``realtime=False``), and
+deterministic for a seed.
 
 How the stream stays seamless
 -----------------------------
 It does **not** glue independent simulations together. The muscle is built once
 with the public :mod:`myograph.simulate` functions (:func:`~myograph.simulate.surface`,
-:func:`~myograph.simulate.hdemg`, :func:`~myograph.simulate.needle`, run for a
-few milliseconds): their :class:`~myograph.simulate.Truth` gives every unit's
-MUAP templates at every channel and its recruitment threshold and rates. The
-stream then *carries the motor-unit state* from chunk to chunk:
+:func:`~myograph.simulate.hdemg`, :func:`~myograph.simulate.needle`,
+:func:`~myograph.simulate.gestures`, run for a few milliseconds): their
+:class:`~myograph.simulate.Truth` gives every unit's MUAP templates at every
+channel and its recruitment threshold and rates. The stream then *carries the
+motor-unit state* from chunk to chunk:
 
 * each unit is a renewal process in rescaled time, exactly as
   :mod:`myograph.simulate.firing` describes (Gaussian intervals of CV
@@ -43,6 +45,31 @@ so segments join without any discontinuity; the one trace of a join is that a
 regular train restarts at a random phase there (one interval per segment is
 not the steady one). Needle jitter is not streamed (the mean MUAPs are used).
 
+Drive groups and the gestures mode
+----------------------------------
+The excitation is a schedule of knots, linear in between, with one level per
+*drive group* of units. The surface, HD-grid and needle modes have one group
+holding every unit (one drive for all muscles, as ever). The ``"gestures"``
+mode has one group per forearm muscle (the 12 of
+:data:`~myograph.simulate.gesture_set.FOREARM_MUSCLES`; ``truth.units["muscle"]``
+says which unit belongs to which), and :meth:`SimulatedAmplifier.set_gesture`
+moves each muscle to ``GESTURES[name][muscle] * effort`` (clipped to 1; 0 for
+the others) over ``ramp_s``. Its muscle is that of
+``myograph.simulate.gestures(seed=seed, fs=fs, channels=channels,
+motor_units=motor_units)`` for session 0 without electrode shift — same
+anatomy, units and templates, because that function draws them from the seed's
+subject streams whatever the schedule — so a classifier trained offline on that
+simulator can be run on this stream. With ``cycle=True`` the subject runs an
+endless schedule by itself (``rest_s`` of rest, then every gesture held
+``hold_s`` with ``rest_s`` of rest after it, in a fresh seeded random order each
+round); its commands are issued chunk by chunk as generation reaches them, so
+the stream and its labels depend on the seed only. Ground truth:
+:meth:`SimulatedAmplifier.gesture_labels` (class per sample, switching at each
+command's onset, as ``truth.gesture_labels`` of the offline simulator switches at
+hold onset while the drive ramps) and one ``gesture`` event per command. What the
+live subject does not do: the offline simulator's effort variation between
+repetitions, fatigue and electrode shift.
+
 Real time
 ---------
 A background thread generates chunks (``chunk_s``, 0.1 s) ``lookahead_s``
@@ -57,10 +84,10 @@ see ``docs/acquire.md``).
 Faults and ground truth
 -----------------------
 :meth:`inject_dropout`, :meth:`inject_clock_step`, :meth:`inject_saturation`,
-:meth:`inject_disconnect` and :meth:`set_excitation` act from the next sample
-not yet delivered (the excitation: not yet generated, ≤ ``lookahead_s`` +
-``chunk_s`` later), or from ``at_sample`` for reproducible tests. Each is
-recorded as a :class:`SimEvent` in :attr:`SimulatedAmplifier.events`:
+:meth:`inject_disconnect`, :meth:`set_excitation` and :meth:`set_gesture` act
+from the next sample not yet delivered (the drive: not yet generated, ≤
+``lookahead_s`` + ``chunk_s`` later), or from ``at_sample`` for reproducible
+tests. Each is recorded as a :class:`SimEvent` in :attr:`SimulatedAmplifier.events`:
 
 dropout
     samples never delivered: the counter jumps (a gap downstream);
@@ -72,6 +99,9 @@ disconnect
     the channel reads exactly 0 V (lead-off; flat);
 excitation
     the drive moves to ``value`` over ``ramp_s``;
+gesture
+    the subject starts gesture ``channel`` (``"rest"``: rests) at effort ``value``,
+    the drive ramping over ``n_samples``;
 overflow
     the reader fell more than ``buffer_s`` behind; the oldest samples were dropped.
 
@@ -85,6 +115,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,9 +132,11 @@ log = logging.getLogger("myograph.acquire")
 
 #: defaults per mode
 MODES: dict[str, dict[str, Any]] = {
-    "surface": dict(fs=2048.0, channels=8, excitation=0.2, noise_uv_rms=2.0),
-    "needle": dict(fs=20000.0, channels=1, excitation=0.1, noise_uv_rms=5.0),
-    "hdemg": dict(fs=2048.0, channels=64, excitation=0.2, noise_uv_rms=2.0),
+    "surface": dict(fs=2048.0, channels=8, excitation=0.2, noise_uv_rms=2.0, motor_units=100),
+    "needle": dict(fs=20000.0, channels=1, excitation=0.1, noise_uv_rms=5.0, motor_units=100),
+    "hdemg": dict(fs=2048.0, channels=64, excitation=0.2, noise_uv_rms=2.0, motor_units=100),
+    # the defaults of myograph.simulate.gestures (a classifier trained offline works live)
+    "gestures": dict(fs=2000.0, channels=8, excitation=0.0, noise_uv_rms=2.0, motor_units=40),
 }
 
 #: excitation is held constant over steps of this length when rates are evaluated, s
@@ -122,15 +155,15 @@ class SimEvent:
     ----------
     kind : str
         ``"dropout"``, ``"clock_step"``, ``"saturation"``, ``"disconnect"``,
-        ``"excitation"``, ``"overflow"`` or ``"spontaneous:<kind>"``.
+        ``"excitation"``, ``"gesture"``, ``"overflow"`` or ``"spontaneous:<kind>"``.
     start_sample : int
         First sample affected (the stream's counter).
     n_samples : int
-        Samples affected (0 for a clock step; the ramp length for excitation).
+        Samples affected (0 for a clock step; the ramp length for excitation and gestures).
     channel : str or None
-        Channel affected (saturation, disconnect).
+        Channel affected (saturation, disconnect); the gesture (``"rest"``) for gestures.
     value : float
-        Clock step (s), excitation level, or the rail (V) for saturation.
+        Clock step (s), excitation level, gesture effort, or the rail (V) for saturation.
     """
 
     kind: str
@@ -156,6 +189,10 @@ class _Model:
     gain_hz: float
     truth: Any  # myograph.simulate.Truth of the short build run (templates, unit table)
     biggest_muap: np.ndarray | None = None
+    # drive groups: units of one group share one excitation (one group of all units, except
+    # in the gestures mode, where each forearm muscle is driven on its own)
+    drive_groups: tuple[str, ...] = ("all",)
+    unit_group: np.ndarray | None = None  # group index of each unit (None: all in group 0)
 
 
 _MODEL_CACHE: dict[tuple, _Model] = {}
@@ -185,6 +222,12 @@ def _build_model(mode: str, fs: float, channels: int, motor_units: int, patholog
             raise ParameterError("channels", f"the needle mode has 1 channel, got {channels}")
         rec, truth = S.needle(build_s, fs, motor_units=motor_units, excitation=0.0, pathology=pathology,
                               isi_cv=isi_cv, seed=seed)
+    elif mode == "gestures":
+        # session 0, no electrode shift: the anatomy, units and templates of
+        # simulate.gestures(seed=seed, fs=fs, channels=channels, motor_units=motor_units, ...),
+        # which draws them from the seed's subject streams, independent of the schedule
+        rec, truth = S.gestures(duration_s=build_s, fs=fs, channels=channels, motor_units=motor_units,
+                                session=0, electrode_shift_deg=0.0, pathology=pathology, isi_cv=isi_cv, seed=seed)
     else:  # pragma: no cover - checked by the caller
         raise ParameterError("mode", f"must be one of {sorted(MODES)}, got {mode!r}")
     emg = [i for i, c in enumerate(rec.channels) if c.type == "EMG"]
@@ -206,9 +249,18 @@ def _build_model(mode: str, fs: float, channels: int, motor_units: int, patholog
         amp = np.ptp(tm[:, 0, :], axis=1)
         if amp.max() > 0:
             biggest = tm[int(np.argmax(amp)), 0, :].copy()
+    drive_groups: tuple[str, ...] = ("all",)
+    unit_group = None
+    if mode == "gestures":
+        from myograph.simulate.gesture_set import FOREARM_MUSCLES
+
+        drive_groups = tuple(FOREARM_MUSCLES)
+        index = {full: k for k, (full, *_rest) in enumerate(FOREARM_MUSCLES.values())}
+        unit_group = np.array([index[str(m)] for m in muscles], dtype=np.intp)
+        unit_group.flags.writeable = False
     model = _Model(table, rec.metadata, tuple(groups), int(truth.template_lag0), int(tm.shape[-1]),
                    np.asarray(units["threshold"], float), np.asarray(units["min_rate_hz"], float),
-                   np.asarray(units["peak_rate_hz"], float), float(gain), truth, biggest)
+                   np.asarray(units["peak_rate_hz"], float), float(gain), truth, biggest, drive_groups, unit_group)
     with _MODEL_LOCK:
         _MODEL_CACHE[key] = model
         while len(_MODEL_CACHE) > 8:
@@ -217,12 +269,26 @@ def _build_model(mode: str, fs: float, channels: int, motor_units: int, patholog
 
 
 # ---------------------------------------------------------------------------------- generator
+@dataclass(frozen=True)
+class _GestureSpec:
+    """What the gestures mode adds to the generator: class patterns and the optional endless cycle."""
+
+    class_names: tuple[str, ...]  # "rest" first; class k is class_names[k]
+    patterns: np.ndarray  # (classes, drive groups): each muscle's excitation at effort 1 (rest: 0)
+    cycle: bool
+    hold: int  # samples
+    rest: int  # samples
+    ramp: int  # samples, of every command of the cycle
+    effort: float
+
+
 class _Generator:
     """Produces the clean stream chunk by chunk, carrying unit phases and MUAP tails (one thread only)."""
 
     def __init__(self, model: _Model, fs: float, seed: int, *, excitation: float, isi_cv: float, noise_uv_rms: float,
                  powerline_hz: float | None, powerline_uv: float, range_v: float, spontaneous: tuple[str, ...],
-                 spontaneous_params: dict[str, dict[str, Any]], spontaneous_segment_s: float, chunk: int) -> None:
+                 spontaneous_params: dict[str, dict[str, Any]], spontaneous_segment_s: float, chunk: int,
+                 gestures: _GestureSpec | None = None) -> None:
         self.m = model
         self.fs = fs
         self.isi_cv = isi_cv
@@ -233,7 +299,8 @@ class _Generator:
         self.chunk = chunk
         self.step = max(1, int(round(_STEP_S * fs)))
         ss = np.random.SeedSequence([int(seed), 0x6D796F67])  # independent of the model's build seed streams
-        s_init, s_fire, s_noise, s_spont, s_mains = ss.spawn(5)
+        # (spawning a sixth child leaves the first five, hence the other modes' streams, as they were)
+        s_init, s_fire, s_noise, s_spont, s_mains, s_cycle = ss.spawn(6)
         r_init, r_spont, r_mains = (np.random.default_rng(s) for s in (s_init, s_spont, s_mains))
         self.r_noise = np.random.default_rng(s_noise)
         n_units = model.thresholds.size
@@ -248,8 +315,20 @@ class _Generator:
         first = np.maximum(1.0 + isi_cv * r_init.standard_normal(n_units), _MIN_INTERVAL)
         self.phase = first * r_init.random(n_units)  # rescaled time until each unit's next discharge
         self.mains_phase = 2 * np.pi * r_mains.random(self.n_ch) if self.n_ch else np.zeros(0)
-        self.knots: list[tuple[int, float]] = [(0, float(excitation))]
+        # the excitation schedule: knots (sample, level of each drive group), linear in between
+        self.n_groups = len(model.drive_groups)
+        self.unit_group = np.zeros(n_units, dtype=np.intp) if model.unit_group is None else model.unit_group
+        self.knots: list[tuple[float, np.ndarray]] = [(0, np.full(self.n_groups, float(excitation)))]
         self.knots_lock = threading.Lock()
+        # gestures: the commands in effect, (onset sample, class), and their events; the cycle
+        self.gestures = gestures
+        self.commands: list[tuple[int, int]] = []
+        self.gesture_events: list[SimEvent] = []
+        self.cycle_rng = np.random.default_rng(s_cycle)
+        self.cycle_queue: collections.deque[tuple[int, int]] = collections.deque()
+        self.cycle_round_start = 0
+        if gestures is not None and gestures.cycle:
+            self.cycle_round_start = gestures.rest
         self.discharges: list[list[np.ndarray]] = [[] for _ in range(n_units)]
         self.spont_events: list[SimEvent] = []
         # spontaneous activity in segments with parameters fixed by the seed
@@ -281,21 +360,89 @@ class _Generator:
 
     # -- excitation schedule
     def excitation_at(self, samples: np.ndarray) -> np.ndarray:
+        """The excitation of every drive group at ``samples``: ``(len(samples), n_groups)``."""
         with self.knots_lock:
-            k = list(self.knots)
-        xs = np.array([s for s, _ in k], dtype=float)
-        ys = np.array([v for _, v in k], dtype=float)
-        return np.interp(samples, xs, ys)
+            return self._excitation_at_locked(samples)
 
-    def set_excitation(self, level: float, at: int, ramp: int) -> None:
-        """From sample ``at``, move linearly from the current level to ``level`` over ``ramp`` samples."""
-        start = float(self.excitation_at(np.array([at], dtype=float))[0])
+    def _excitation_at_locked(self, samples: np.ndarray) -> np.ndarray:
+        xs = np.array([s for s, _ in self.knots], dtype=float)
+        ys = np.array([v for _, v in self.knots], dtype=float).reshape(len(self.knots), self.n_groups)
+        return np.column_stack([np.interp(samples, xs, ys[:, g]) for g in range(self.n_groups)])
+
+    def set_excitation(self, level: float | np.ndarray, at: int, ramp: int) -> None:
+        """From sample ``at``, move linearly from the current levels to ``level`` (a scalar: every group) over ``ramp`` samples.
+
+        Knots at or after ``at`` are replaced: a command overrides what was scheduled later.
+        """
         with self.knots_lock:
-            kept = [(s, v) for s, v in self.knots if s < at]
-            if ramp > 0:
-                self.knots = kept + [(at, start), (at + ramp, float(level))]
-            else:  # a step
-                self.knots = kept + [(at - 1e-6, start), (at, float(level))]
+            self._set_excitation_locked(level, at, ramp)
+
+    def _set_excitation_locked(self, level: float | np.ndarray, at: int, ramp: int) -> None:
+        target = np.broadcast_to(np.asarray(level, dtype=float), (self.n_groups,)).copy()
+        start = self._excitation_at_locked(np.array([at], dtype=float))[0]
+        kept = [(s, v) for s, v in self.knots if s < at]
+        if ramp > 0:
+            self.knots = kept + [(at, start), (at + ramp, target)]
+        else:  # a step
+            self.knots = kept + [(at - 1e-6, start), (at, target)]
+
+    def _prune_knots(self) -> None:
+        """Forget knots that no later sample can depend on (the schedule of an endless cycle stays short)."""
+        with self.knots_lock:
+            k = self.knots
+            i = 0
+            while i + 1 < len(k) and k[i + 1][0] <= self.d:
+                i += 1
+            if i:
+                self.knots = k[i:]
+
+    # -- gestures
+    def command(self, cls: int, effort: float, at: int, ramp: int) -> SimEvent:
+        """From sample ``at``, drive every muscle to the pattern of class ``cls`` times ``effort`` over ``ramp`` samples.
+
+        The command replaces any command (and excitation knot) scheduled at or after ``at``.
+        """
+        g = self.gestures
+        assert g is not None
+        level = np.clip(g.patterns[cls] * effort, 0.0, 1.0)
+        ev = SimEvent("gesture", int(at), int(ramp), g.class_names[cls], float(effort))
+        with self.knots_lock:
+            self._set_excitation_locked(level, at, ramp)
+            self.commands = [c for c in self.commands if c[0] < at] + [(int(at), int(cls))]
+            self.gesture_events = [e for e in self.gesture_events if e.start_sample < at] + [ev]
+        return ev
+
+    def labels(self, start: int, stop: int) -> np.ndarray:
+        """The class in effect at each sample of ``[start, stop)`` (0 = rest before any command)."""
+        with self.knots_lock:
+            cmds = list(self.commands)
+        out = np.zeros(stop - start, dtype=np.int16)
+        if cmds:
+            onsets = np.array([c[0] for c in cmds], dtype=np.int64)
+            classes = np.array([0] + [c[1] for c in cmds], dtype=np.int16)
+            idx = np.searchsorted(onsets, np.arange(start, stop, dtype=np.int64), side="right")
+            out = classes[idx]
+        return out
+
+    def _run_cycle(self, until: int) -> None:
+        """Issue the commands of the endless cycle whose onsets come before ``until`` (in order, seeded)."""
+        g = self.gestures
+        if g is None or not g.cycle:
+            return
+        while True:
+            if not self.cycle_queue:  # the next round: each gesture once, in a fresh random order
+                t = self.cycle_round_start
+                for k in self.cycle_rng.permutation(len(g.class_names) - 1):
+                    self.cycle_queue.append((t, int(k) + 1))
+                    self.cycle_queue.append((t + g.hold, 0))
+                    t += g.hold + g.rest
+                self.cycle_round_start = t
+            at, cls = self.cycle_queue[0]
+            if at >= until:
+                return
+            self.cycle_queue.popleft()
+            ev = self.command(cls, g.effort, at, g.ramp)
+            log.debug("sim cycle: %s", ev)
 
     @property
     def generated_until(self) -> int:
@@ -354,9 +501,11 @@ class _Generator:
         m = self.m
         n_units = m.thresholds.size
         steps = np.arange(self.d, self.d + n, self.step)
+        self._run_cycle(self.d + n)
         exc = self.excitation_at(steps + self.step / 2)
         per_unit: list[list[np.ndarray]] = [[] for _ in range(n_units)]
-        for s0, e in zip(steps, exc):
+        for s0, e_group in zip(steps, exc):
+            e = e_group[self.unit_group]  # each unit's excitation: its drive group's
             width = min(self.step, self.d + n - s0)
             rate = np.where(e >= m.thresholds, np.minimum(m.min_rate_hz + m.gain_hz * (e - m.thresholds), m.peak_rate_hz), 0.0)
             lam = rate * (width / self.fs)
@@ -397,6 +546,7 @@ class _Generator:
                     self.discharges[u].append(keep)
         self.tail = out[:, n:].copy()
         self.d += n
+        self._prune_knots()
         return out[:, :n]
 
     def next_chunk(self) -> tuple[int, np.ndarray]:
@@ -426,29 +576,36 @@ class _Span:
 
 
 class SimulatedAmplifier(Source):
-    """A simulated EMG amplifier: surface, HD grid or concentric needle, in real time.
+    """A simulated EMG amplifier: surface, HD grid, concentric needle or a gesturing forearm, in real time.
 
     Parameters
     ----------
-    mode : {"surface", "needle", "hdemg"}
+    mode : {"surface", "needle", "hdemg", "gestures"}
         ``"surface"``: bipolar channels over 8 muscles (2048 Hz); ``"needle"``:
         one concentric needle channel (20 kHz), optionally with spontaneous
-        activity; ``"hdemg"``: a monopolar 8 x 8 grid (64 channels, 2048 Hz).
+        activity; ``"hdemg"``: a monopolar 8 x 8 grid (64 channels, 2048 Hz);
+        ``"gestures"``: an armband of bipolar channels around a forearm of 12
+        muscles (8 channels, 2000 Hz) whose subject performs hand and wrist
+        gestures on command (:meth:`set_gesture`) or in an endless cycle
+        (``cycle=True``) — the muscle model of :func:`myograph.simulate.gestures`
+        for the same seed (session 0), so a classifier trained offline on that
+        simulator works on this stream.
     fs : float, optional
         Sampling rate, Hz (mode default).
     channels : int, optional
         Surface: number of muscles (1-16); hdemg: grid channels, a multiple of
-        8 (rows of 8); needle: 1.
+        8 (rows of 8); needle: 1; gestures: electrodes around the forearm (2-32).
     seed : int, default 0
         Same seed, same stream (and same muscle).
     excitation : float, optional
-        Initial drive in [0, 1] (surface/hdemg 0.2; needle 0.1, or 0 with spontaneous activity).
+        Initial drive in [0, 1] (surface/hdemg 0.2; needle 0.1, or 0 with spontaneous
+        activity; gestures: 0 only, the subject starts at rest).
     realtime : bool, default True
         Pace blocks by the wall clock; ``False`` delivers as fast as read.
     block_s : float, default 1/32
         Samples per block, s.
-    motor_units : int, default 100
-        Units per muscle.
+    motor_units : int, optional
+        Units per muscle (100; gestures 40, as :func:`myograph.simulate.gestures`).
     pathology : str, default "normal"
         ``"normal"``, ``"myopathic"`` or ``"neurogenic"``.
     spontaneous : sequence of str
@@ -471,6 +628,25 @@ class SimulatedAmplifier(Source):
         may fall behind before the oldest samples are dropped (10 s).
     spontaneous_segment_s : float, default 4.0
         Length of the independently simulated spontaneous-activity segments, s.
+    gesture_names : sequence of str or str, optional
+        Gestures mode: the gestures of :data:`myograph.simulate.GESTURES` this
+        subject knows (a comma-separated string is accepted, for source specs);
+        class *k* is :attr:`gesture_names` ``[k]`` with 0 = rest. Default
+        :data:`~myograph.simulate.gesture_set.DEFAULT_GESTURES`.
+    cycle : bool, default False
+        Gestures mode: the subject runs an endless schedule by itself — ``rest_s``
+        of rest, then each gesture held ``hold_s`` with ``rest_s`` of rest after
+        it, the gestures in a fresh random order each round (seeded; as the
+        rounds of :func:`myograph.simulate.gestures`). :meth:`set_gesture` is
+        then refused.
+    hold_s, rest_s : float, default 3.0, 2.0
+        Gestures mode: hold and rest durations of the cycle, s.
+    effort : float, default 1.0
+        Gestures mode: effort of the cycle's gestures (multiplies each muscle's
+        excitation pattern; clipped to 1 per muscle).
+    ramp_s : float, default 0.2
+        Gestures mode: how long the drive of the cycle's commands takes to move
+        from one pattern to the next, s.
 
     Examples
     --------
@@ -482,11 +658,13 @@ class SimulatedAmplifier(Source):
 
     def __init__(self, mode: str = "surface", *, fs: float | None = None, channels: int | None = None, seed: int = 0,
                  excitation: float | None = None, realtime: bool = True, block_s: float = 1 / 32,
-                 motor_units: int = 100, pathology: str = "normal", spontaneous: tuple[str, ...] | list[str] = (),
+                 motor_units: int | None = None, pathology: str = "normal", spontaneous: tuple[str, ...] | list[str] = (),
                  spontaneous_params: dict[str, dict[str, Any]] | None = None, noise_uv_rms: float | None = None,
                  powerline_hz: float | None = None, powerline_uv: float = 0.0, range_v: float = 0.01,
                  isi_cv: float = 0.15, chunk_s: float = 0.1, lookahead_s: float | None = None, buffer_s: float = 10.0,
-                 spontaneous_segment_s: float = 4.0) -> None:
+                 spontaneous_segment_s: float = 4.0, gesture_names: Sequence[str] | str | None = None,
+                 cycle: bool = False, hold_s: float = 3.0, rest_s: float = 2.0, effort: float = 1.0,
+                 ramp_s: float = 0.2) -> None:
         if mode not in MODES:
             raise ParameterError("mode", f"must be one of {sorted(MODES)}, got {mode!r}")
         d = MODES[mode]
@@ -507,7 +685,12 @@ class SimulatedAmplifier(Source):
         exc = (0.0 if spont else d["excitation"]) if excitation is None else float(excitation)
         if not 0.0 <= exc <= 1.0:
             raise ParameterError("excitation", f"must be in [0, 1], got {excitation!r}")
-        self._model = _build_model(mode, self.fs, n_ch, motor_units, pathology, isi_cv, self.seed)
+        if mode == "gestures" and exc != 0.0:
+            raise ParameterError("excitation", f"the gestures mode starts at rest (excitation 0) and its drive follows "
+                                 f"the gestures (set_gesture or cycle=True), got {excitation!r}")
+        gspec = self._gesture_spec(mode, gesture_names, cycle, hold_s, rest_s, effort, ramp_s)
+        n_units = int(d["motor_units"] if motor_units is None else motor_units)
+        self._model = _build_model(mode, self.fs, n_ch, n_units, pathology, isi_cv, self.seed)
         self.block_samples = max(1, int(round(block_s * self.fs)))
         step = max(1, int(round(_STEP_S * self.fs)))
         self._chunk = max(1, int(round(chunk_s * self.fs / step))) * step  # whole excitation steps
@@ -519,7 +702,7 @@ class SimulatedAmplifier(Source):
                             noise_uv_rms=float(d["noise_uv_rms"] if noise_uv_rms is None else noise_uv_rms),
                             powerline_hz=powerline_hz, powerline_uv=float(powerline_uv), range_v=self.range_v,
                             spontaneous=spont, spontaneous_params=dict(spontaneous_params or {}),
-                            spontaneous_segment_s=float(spontaneous_segment_s))
+                            spontaneous_segment_s=float(spontaneous_segment_s), gestures=gspec)
         meta = self._model.metadata.replace(notes=self._model.metadata.notes + (
             f"live simulated amplifier, mode {mode}, seed {self.seed}",))
         self.info = StreamInfo(f"sim:{mode}", self.fs, self._model.channels, meta,
@@ -528,6 +711,46 @@ class SimulatedAmplifier(Source):
         self._thread: threading.Thread | None = None
         self._running = False
         self._reset()
+
+    def _gesture_spec(self, mode: str, gesture_names: Sequence[str] | str | None, cycle: bool, hold_s: float,
+                      rest_s: float, effort: float, ramp_s: float) -> _GestureSpec | None:
+        """Check the gestures-mode parameters; ``None`` in the other modes (where they must be left alone)."""
+        if mode != "gestures":
+            if cycle:
+                raise ParameterError("cycle", f"the gesture cycle belongs to the gestures mode, not {mode!r}")
+            if gesture_names is not None:
+                raise ParameterError("gesture_names", f"gestures belong to the gestures mode, not {mode!r}")
+            return None
+        from myograph.simulate.gesture_set import DEFAULT_GESTURES, FOREARM_MUSCLES, GESTURES
+
+        if gesture_names is None:
+            names = list(DEFAULT_GESTURES)
+        elif isinstance(gesture_names, str):
+            names = [g.strip() for g in gesture_names.split(",") if g.strip()]
+        else:
+            names = [str(g) for g in gesture_names]
+        unknown = [g for g in names if g not in GESTURES]
+        if unknown or not names:
+            raise ParameterError("gesture_names", f"unknown gestures {unknown}; known: {sorted(GESTURES)}")
+        if len(set(names)) != len(names):
+            raise ParameterError("gesture_names", f"each gesture may appear once, got {names}")
+        for name, v, lo in (("hold_s", hold_s, 0.0), ("rest_s", rest_s, None), ("effort", effort, None),
+                            ("ramp_s", ramp_s, None)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0 or (lo is not None and v <= lo):
+                raise ParameterError(name, f"must be a {'positive' if lo is not None else 'non-negative'} number, got {v!r}")
+        if not (isinstance(cycle, (bool, np.bool_)) or (isinstance(cycle, (int, np.integer)) and cycle in (0, 1))):
+            raise ParameterError("cycle", f"must be True or False, got {cycle!r}")
+        hold = int(round(hold_s * self.fs))
+        if hold < 1:
+            raise ParameterError("hold_s", f"must last at least one sample at {self.fs:g} Hz, got {hold_s!r}")
+        abbrs = list(FOREARM_MUSCLES)
+        patterns = np.zeros((len(names) + 1, len(abbrs)))
+        for k, g in enumerate(names, start=1):
+            for m, level in GESTURES[g].items():
+                patterns[k, abbrs.index(m)] = level
+        patterns.flags.writeable = False
+        return _GestureSpec(("rest", *names), patterns, bool(cycle), hold, int(round(rest_s * self.fs)),
+                            int(round(ramp_s * self.fs)), float(effort))
 
     # ------------------------------------------------------------------ state
     def _reset(self) -> None:
@@ -553,10 +776,38 @@ class SimulatedAmplifier(Source):
 
     @property
     def events(self) -> list[SimEvent]:
-        """Ground-truth events so far (faults, excitation changes, overflow, spontaneous discharges), by start sample."""
+        """Ground-truth events so far (faults, excitation changes, gestures, overflow, spontaneous discharges), by start sample."""
         with self._cond:
-            ev = list(self._events) + list(self._gen.spont_events)
+            with self._gen.knots_lock:  # (the lock order of set_gesture: _cond, then knots_lock)
+                gestures = list(self._gen.gesture_events)
+            ev = list(self._events) + list(self._gen.spont_events) + gestures
         return sorted(ev, key=lambda e: (e.start_sample, e.kind))
+
+    @property
+    def gesture_names(self) -> tuple[str, ...]:
+        """Gestures mode: the class names, ``("rest", *gesture_names)`` (class *k* is ``gesture_names[k]``); else ``()``."""
+        g = self._gen_kw["gestures"]
+        return () if g is None else g.class_names
+
+    def gesture_labels(self, start_sample: int, stop_sample: int) -> np.ndarray:
+        """Gestures mode: the ground-truth class of each sample of ``[start_sample, stop_sample)``, int16.
+
+        Class *k* is :attr:`gesture_names` ``[k]`` (0 = rest). A label switches at its
+        command's onset sample while the drive ramps (the convention of
+        ``truth.gesture_labels`` of :func:`myograph.simulate.gestures`, whose labels
+        switch at hold onset). Labels are known for every sample generated so far
+        (at least every sample delivered); later samples show the command last given.
+        """
+        if self._gen_kw["gestures"] is None:
+            raise ParameterError("mode", f"gesture labels belong to the gestures mode, not {self.mode!r}")
+        for name, v in (("start_sample", start_sample), ("stop_sample", stop_sample)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+                raise ParameterError(name, f"must be a non-negative integer sample counter, got {v!r}")
+        if stop_sample < start_sample:
+            raise ParameterError("stop_sample", f"must be >= start_sample ({start_sample}), got {stop_sample}")
+        with self._cond:
+            gen = self._gen
+        return gen.labels(int(start_sample), int(stop_sample))
 
     def discharges(self) -> list[np.ndarray]:
         """Discharge sample indices of each unit generated so far (truth; unit order of :attr:`truth`)."""
@@ -772,7 +1023,13 @@ class SimulatedAmplifier(Source):
 
         Takes effect from the first sample not yet generated (at most
         ``lookahead_s + chunk_s`` after now), or from ``at_sample`` if that is later.
+        The gestures mode refuses it (:class:`~myograph.ParameterError` naming
+        ``mode``): there each muscle's drive follows the gesture, and
+        ``set_gesture(name, effort=...)`` sets how hard.
         """
+        if self._gen_kw["gestures"] is not None:
+            raise ParameterError("mode", "the gestures mode drives each muscle by the gesture: use "
+                                 "set_gesture(name, effort=...) instead of set_excitation")
         if not (isinstance(level, (int, float)) and 0.0 <= level <= 1.0):
             raise ParameterError("level", f"must be an excitation in [0, 1], got {level!r}")
         if not (isinstance(ramp_s, (int, float)) and math.isfinite(ramp_s) and ramp_s >= 0):
@@ -783,6 +1040,54 @@ class SimulatedAmplifier(Source):
             ramp = int(round(ramp_s * self.fs))
             self._gen.set_excitation(float(level), at, ramp)
         return self._add(None, SimEvent("excitation", at, ramp, None, float(level)))
+
+    def set_gesture(self, name: str | None, *, effort: float = 1.0, ramp_s: float = 0.2,
+                    at_sample: int | None = None) -> SimEvent:
+        """Gestures mode: the subject performs gesture ``name`` (``None`` or ``"rest"``: rests).
+
+        Each forearm muscle's excitation moves linearly over ``ramp_s`` from its
+        current level to ``GESTURES[name][muscle] * effort`` (clipped to 1; 0 for
+        muscles the gesture does not use). Like :meth:`set_excitation` it takes
+        effect from the first sample not yet generated, or from ``at_sample`` if
+        that is later; a command replaces any given for a later sample. The label
+        (:meth:`gesture_labels`) switches at that sample.
+
+        Returns
+        -------
+        SimEvent
+            ``kind="gesture"``, ``start_sample`` the onset, ``n_samples`` the ramp,
+            ``channel`` the gesture name (``"rest"``), ``value`` the effort; also in
+            :attr:`events`.
+
+        Raises
+        ------
+        ParameterError
+            Naming ``gesture`` for a name this subject does not know (the message
+            lists :attr:`gesture_names`) or outside the gestures mode; ``cycle`` when
+            the amplifier runs its own cycle; ``effort``, ``ramp_s``, ``at_sample``
+            when out of range.
+        """
+        g = self._gen_kw["gestures"]
+        if g is None:
+            raise ParameterError("gesture", f"gestures are simulated in the gestures mode only, not {self.mode!r} "
+                                 "(SimulatedAmplifier('gestures'))")
+        label = "rest" if name is None else name
+        if not isinstance(label, str) or label not in g.class_names:
+            raise ParameterError("gesture", f"unknown gesture {name!r}; this subject knows {list(g.class_names)}")
+        if g.cycle:
+            raise ParameterError("cycle", "the amplifier runs its own gesture cycle (cycle=True); "
+                                 "open it with cycle=False to command gestures")
+        if isinstance(effort, bool) or not isinstance(effort, (int, float)) or not (math.isfinite(effort) and effort >= 0):
+            raise ParameterError("effort", f"must be a non-negative number (1 = the normal effort), got {effort!r}")
+        if isinstance(ramp_s, bool) or not (isinstance(ramp_s, (int, float)) and math.isfinite(ramp_s) and ramp_s >= 0):
+            raise ParameterError("ramp_s", f"must be >= 0 s, got {ramp_s!r}")
+        with self._cond:
+            floor = self._gen.generated_until if self._thread is not None else self._gen.d
+            at = max(self._at(at_sample) if at_sample is not None else floor, floor)
+            ev = self._gen.command(g.class_names.index(label), float(effort), at, int(round(ramp_s * self.fs)))
+            self._cond.notify_all()
+        log.info("sim: %s", ev)
+        return ev
 
     def __repr__(self) -> str:
         return (f"SimulatedAmplifier({self.mode!r}, {len(self.info.channels)} ch, {self.fs:g} Hz, seed={self.seed}, "

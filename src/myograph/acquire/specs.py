@@ -6,6 +6,10 @@ spec                                       source
 ``sim``, ``sim:surface``                   simulated surface amplifier (8 ch, 2048 Hz)
 ``sim:needle``                             simulated concentric needle (1 ch, 20 kHz)
 ``sim:hdemg``                              simulated 8 x 8 HD grid (64 ch, 2048 Hz)
+``sim:gestures``                           simulated forearm armband (8 ch, 2000 Hz) of a
+                                           subject performing gestures (``set_gesture``);
+                                           ``sim:gestures?cycle=true`` runs an endless
+                                           seeded cycle of them
 ``brainflow:-1``                           BrainFlow board by id (-1: the synthetic board)
 ``brainflow:0?serial_port=/dev/ttyUSB0``   … with BrainFlowInputParams fields
 ``lsl:NAME``                               the LSL stream named NAME
@@ -13,7 +17,8 @@ spec                                       source
 =========================================  ==================================================
 
 Options follow a ``?`` as ``key=value`` pairs joined by ``&`` (numbers are
-converted: ``sim:hdemg?seed=3&excitation=0.4``); keyword arguments of
+converted: ``sim:hdemg?seed=3&excitation=0.4``; the simulator's ``gesture_names`` is
+comma-separated: ``sim:gestures?cycle=true&gesture_names=hand_open,hand_close``); keyword arguments of
 :func:`open_source` override them. A spec that names no known kind raises
 :class:`~myograph.ParameterError` naming ``source``.
 """
@@ -28,7 +33,7 @@ from myograph.core.errors import ParameterError
 
 __all__ = ["open_source", "parse_spec", "SPEC_HELP"]
 
-SPEC_HELP = "sim | sim:needle | sim:hdemg | brainflow:ID[?key=value&...] | lsl:NAME | lsl:type=TYPE"
+SPEC_HELP = "sim | sim:needle | sim:hdemg | sim:gestures | brainflow:ID[?key=value&...] | lsl:NAME | lsl:type=TYPE"
 
 
 def _value(text: str) -> Any:
