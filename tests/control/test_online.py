@@ -179,3 +179,23 @@ def test_a_bare_pipeline_file_is_not_a_control_model(model, tmp_path):
     path = save(model.pipeline, tmp_path / "bare")
     with pytest.raises(FileFormatError, match="metadata.control"):
         ControlModel.load(path)
+
+
+def test_the_direct_lda_path_gives_scikit_learns_probabilities(model, session):
+    from myograph.control.online import _Predictor
+
+    rec, truth = session
+    _, W = _offline(model, rec)
+    fast = _Predictor(model.pipeline, rec.fs)
+    assert fast.fast
+    np.testing.assert_allclose(fast.predict_proba(W), model.pipeline.predict_proba(W), rtol=1e-12, atol=1e-12)
+    # two classes (the logistic branch), without a scaler
+    lab = (np.asarray(truth.gesture_labels) > 0).astype(int)
+    ds = from_recording(rec, labels=lab, class_names=["rest", "active"], preprocess=PRE)
+    binary = ControlModel.train(ds, scale=False)
+    fb = _Predictor(binary.pipeline, rec.fs)
+    assert fb.fast and fb.scaler is None
+    np.testing.assert_allclose(fb.predict_proba(W), binary.pipeline.predict_proba(W), rtol=1e-12, atol=1e-12)
+    # anything else goes through scikit-learn
+    qda = ControlModel.train(from_recording(rec, labels=truth.gesture_labels, class_names=truth.gesture_names), classifier="qda")
+    assert not _Predictor(qda.pipeline, rec.fs).fast

@@ -133,6 +133,63 @@ class StreamingVote:
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+class _Predictor:
+    """The pipeline's prediction for a few windows, without scikit-learn's per-call input checks.
+
+    A live decision is one window; scikit-learn validates its input at every step
+    (about 0.4 ms of a 0.6 ms decision on the project's machine). For the common
+    pipeline ``FeatureExtractor -> StandardScaler -> LinearDiscriminantAnalysis`` the
+    same arithmetic is done here directly with the fitted attributes (features by the
+    extractor's own code; ``(F - mean_) / scale_``; ``F @ coef_.T + intercept_`` and
+    softmax, or the logistic for two classes, as scikit-learn's LDA does). Any
+    other pipeline goes through scikit-learn unchanged. The test suite checks both
+    paths give the same probabilities (to 1e-12).
+    """
+
+    def __init__(self, pipeline: Any, fs: float) -> None:
+        self.pipeline = pipeline
+        self.fast = False
+        steps = [s for _, s in getattr(pipeline, "steps", [])]
+        if not steps:
+            return
+        from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+        from sklearn.preprocessing import StandardScaler
+
+        from myograph.features import FeatureExtractor
+        from myograph.features.extractor import _resolve
+
+        fe, *middle, est = steps
+        if type(fe) is not FeatureExtractor or type(est) is not LinearDiscriminantAnalysis:
+            return
+        if any(type(m) is not StandardScaler for m in middle) or len(middle) > 1:
+            return
+        self.fe, self.fs, self.spec = fe, float(fs), _resolve(fe.features, fe.params)
+        self.scaler = middle[0] if middle else None
+        self.coef = np.asarray(est.coef_, dtype=np.float64)
+        self.intercept = np.asarray(est.intercept_, dtype=np.float64)
+        self.fast = True
+
+    def predict_proba(self, W: np.ndarray) -> np.ndarray:
+        if not self.fast:
+            return self.pipeline.predict_proba(W)
+        from myograph.features.extractor import _compute_windows
+
+        F = self.fe._apply(_compute_windows(W, self.fs, self.spec))
+        if self.scaler is not None:
+            sc = self.scaler
+            if sc.with_mean:
+                F = F - sc.mean_
+            if sc.with_std:
+                F = F / sc.scale_
+        d = F @ self.coef.T + self.intercept
+        if d.shape[1] == 1:  # two classes: the logistic of the decision
+            p1 = 1.0 / (1.0 + np.exp(-d[:, 0]))
+            return np.column_stack([1.0 - p1, p1])
+        d = d - d.max(axis=1, keepdims=True)
+        e = np.exp(d)
+        return e / e.sum(axis=1, keepdims=True)
+
+
 def _channel_index(model_names: tuple[str, ...], source_names: list[str]) -> list[int]:
     if all(n in source_names for n in model_names):
         return [source_names.index(n) for n in model_names]
@@ -197,6 +254,7 @@ class OnlineController:
         self.dead_band = float(dead_band)
         self._rest = info.class_names.index(info.rest) if info.rest in info.class_names else None
         self._proba = model.has_proba
+        self._predictor = _Predictor(model.pipeline, info.fs)
         est = model.pipeline.steps[-1][1] if hasattr(model.pipeline, "steps") else model.pipeline
         self._classes = np.asarray(getattr(est, "classes_", np.arange(len(info.class_names))))
         self.gaps = 0
@@ -279,7 +337,7 @@ class OnlineController:
             prob = np.full(len(ends), np.nan)
             outputs = [tuple(float(v) for v in row) for row in pred]
         elif self._proba:
-            p = pipe.predict_proba(W)
+            p = self._predictor.predict_proba(W)
             best = np.argmax(p, axis=1)
             raw = self._classes[best].astype(np.int64)
             prob = p[np.arange(len(ends)), best]
