@@ -199,3 +199,19 @@ def test_the_direct_lda_path_gives_scikit_learns_probabilities(model, session):
     # anything else goes through scikit-learn
     qda = ControlModel.train(from_recording(rec, labels=truth.gesture_labels, class_names=truth.gesture_names), classifier="qda")
     assert not _Predictor(qda.pipeline, rec.fs).fast
+
+
+def test_preprocess_round_trips_and_refuses_bad_values():
+    p = Preprocess(highpass_hz=10.0, powerline_hz=60.0, harmonics=3)
+    assert Preprocess.from_dict(p.to_dict()) == p
+    assert Preprocess.from_dict(None).is_identity and Preprocess.from_dict(None).sos(1000.0) is None
+    assert p.sos(2000.0).shape == (2 + 3, 6)  # 4th-order high-pass (2 sections) + 3 notches
+    assert "60 Hz, 3 notch(es)" in p.describe()
+    x = np.random.default_rng(0).standard_normal((2, 500))
+    np.testing.assert_array_equal(Preprocess.from_dict(None).apply(x, 1000.0), x)
+    for kw, name in (({"highpass_hz": -1.0}, "highpass_hz"), ({"harmonics": 0}, "harmonics"), ({"order": 20}, "order")):
+        with pytest.raises(ParameterError) as info:
+            Preprocess(**kw)
+        assert info.value.name == name
+    with pytest.raises(ParameterError, match="unknown fields"):
+        Preprocess.from_dict({"lowpass_hz": 400})

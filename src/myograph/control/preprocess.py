@@ -42,8 +42,12 @@ class Preprocess:
     highpass_hz : float or None, default 20
         Butterworth high-pass cut-off, Hz (``None``: none).
     powerline_hz : float or None, default None
-        Mains frequency (50 or 60 Hz): notches at it and its harmonics below
-        Nyquist (``None``: none).
+        Mains frequency (50 or 60 Hz): notches at it and its harmonics
+        (``None``: none).
+    harmonics : int or None, default None
+        How many notches (the fundamental is 1); ``None``: every harmonic below
+        Nyquist. Each notch is one more filter section per sample, so a live
+        controller at 2 kHz may prefer 3 (50, 100, 150 Hz) to all 19.
     order : int, default 4
         High-pass order.
     quality : float, default 30
@@ -54,6 +58,7 @@ class Preprocess:
     powerline_hz: float | None = None
     order: int = 4
     quality: float = 30.0
+    harmonics: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("highpass_hz", "powerline_hz"):
@@ -62,6 +67,9 @@ class Preprocess:
                 raise ParameterError(name, f"must be a frequency in Hz > 0 or None, got {v!r}")
         if isinstance(self.order, bool) or not isinstance(self.order, int) or not 1 <= self.order <= 10:
             raise ParameterError("order", f"must be an integer in [1, 10], got {self.order!r}")
+        h = self.harmonics
+        if h is not None and (isinstance(h, bool) or not isinstance(h, int) or h < 1):
+            raise ParameterError("harmonics", f"must be an integer >= 1 or None, got {h!r}")
 
     @property
     def is_identity(self) -> bool:
@@ -76,7 +84,7 @@ class Preprocess:
         if self.highpass_hz is not None:
             parts.append(design_highpass(self.highpass_hz, fs, order=self.order))
         if self.powerline_hz is not None:
-            parts.append(design_powerline(self.powerline_hz, fs, quality=self.quality))
+            parts.append(design_powerline(self.powerline_hz, fs, n_harmonics=self.harmonics, quality=self.quality))
         return cascade(*parts) if parts else None
 
     def apply(self, x: Any, fs: float) -> np.ndarray:
@@ -104,7 +112,8 @@ class Preprocess:
         if self.highpass_hz is not None:
             out.append(f"high-pass {self.highpass_hz:g} Hz (order {self.order})")
         if self.powerline_hz is not None:
-            out.append(f"notch {self.powerline_hz:g} Hz + harmonics (Q {self.quality:g})")
+            which = "all harmonics" if self.harmonics is None else f"{self.harmonics} notch(es)"
+            out.append(f"notch {self.powerline_hz:g} Hz, {which} (Q {self.quality:g})")
         return ", ".join(out)
 
     def to_dict(self) -> dict[str, Any]:
@@ -117,7 +126,7 @@ class Preprocess:
             return cls(highpass_hz=None, powerline_hz=None)
         if not isinstance(d, Mapping):
             raise ParameterError("preprocess", f"must be a mapping, got {type(d).__name__}")
-        unknown = set(d) - {"highpass_hz", "powerline_hz", "order", "quality"}
+        unknown = set(d) - {"highpass_hz", "powerline_hz", "order", "quality", "harmonics"}
         if unknown:
             raise ParameterError("preprocess", f"unknown fields {sorted(unknown)}")
         return cls(**dict(d))
