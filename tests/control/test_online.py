@@ -196,9 +196,21 @@ def test_the_direct_lda_path_gives_scikit_learns_probabilities(model, session):
     fb = _Predictor(binary.pipeline, rec.fs)
     assert fb.fast and fb.scaler is None
     np.testing.assert_allclose(fb.predict_proba(W), binary.pipeline.predict_proba(W), rtol=1e-12, atol=1e-12)
-    # anything else goes through scikit-learn
-    qda = ControlModel.train(from_recording(rec, labels=truth.gesture_labels, class_names=truth.gesture_names), classifier="qda")
-    assert not _Predictor(qda.pipeline, rec.fs).fast
+    # other estimators get the features and scaling directly, then their own predict/predict_proba
+    ds_all = from_recording(rec, labels=truth.gesture_labels, class_names=truth.gesture_names, preprocess=PRE)
+    for clf, method in (("qda", "predict_proba"), ("svm", "predict"), ("knn", "predict_proba")):
+        m = ControlModel.train(ds_all, classifier=clf)
+        fp = _Predictor(m.pipeline, rec.fs)
+        assert fp.fast and not fp.lda
+        np.testing.assert_allclose(getattr(fp, method)(W), getattr(m.pipeline, method)(W), rtol=1e-12, atol=1e-12)
+    ridge = ControlModel.train(from_recording(rec, labels=truth.gesture_labels, class_names=truth.gesture_names,
+                                              targets=np.asarray(truth.gesture_labels, float), preprocess=PRE),
+                               regressor="ridge")
+    np.testing.assert_allclose(_Predictor(ridge.pipeline, rec.fs).predict(W), ridge.pipeline.predict(W), rtol=1e-12)
+    # a pipeline of another shape goes through scikit-learn unchanged
+    from sklearn.pipeline import Pipeline
+
+    assert not _Predictor(Pipeline([("classifier", model.pipeline.steps[-1][1])]), rec.fs).fast
 
 
 def test_preprocess_round_trips_and_refuses_bad_values():
