@@ -12,6 +12,8 @@
 - :mod:`~myograph.control.postprocess` — :func:`reject`, :func:`majority_vote`,
   proportional/velocity output with a dead band.
 - :mod:`~myograph.control.persist` — :func:`save`/:func:`load` without pickle.
+- :mod:`~myograph.control.onnx_export` — :func:`export_onnx`/:func:`onnx_predict` for
+  embedded controllers (the ``[onnx]`` extra).
 
 Online:
 
@@ -59,6 +61,7 @@ from myograph.control.evaluate import (
 from myograph.control.latency import LatencyReport, latency_report
 from myograph.control.model import ControlModel, ModelInfo
 from myograph.control.online import Decision, OnlineController
+from myograph.control.onnx_export import export_onnx, onnx_predict
 from myograph.control.persist import load, register, save
 from myograph.control.preprocess import Preprocess
 from myograph.control.pipeline import CLASSIFIERS, REGRESSORS, make_estimator, make_pipeline
@@ -78,7 +81,7 @@ __all__ = [
     "accuracy", "balanced_accuracy", "active_error", "instability", "rejection_rate", "confusion_matrix", "r2", "rmse", "nrmse",
     "streams", "REJECTED",
     "reject", "majority_vote", "contraction_intensity", "dead_band", "proportional_output", "velocity",
-    "save", "load", "register",
+    "save", "load", "register", "export_onnx", "onnx_predict",
     "Preprocess", "ControlModel", "ModelInfo", "OnlineController", "Decision", "LatencyReport", "latency_report",
     "run_control", "open_output",
 ]

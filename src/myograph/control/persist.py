@@ -1,34 +1,59 @@
 """Saving fitted pipelines without pickle: parameters as JSON, arrays as ``.npz``.
 
-:func:`save` writes ``<name>.json`` (classes, parameters, scalar learned attributes,
-versions, and the SHA-256 of the JSON body and of the arrays) and ``<name>.npz``
-(every learned array), both atomically. :func:`load` rebuilds the pipeline from an
-*allow-list* of estimator classes — the file names classes, it never runs code —
-and refuses a file whose checksums do not match (a tampered or truncated file)
-with a :class:`~myograph.FileFormatError`. Arrays are read with
-``allow_pickle=False``.
+:func:`save` writes two files, both atomically:
 
-Supported steps (:data:`SUPPORTED`): scikit-learn's ``StandardScaler``,
-``LinearDiscriminantAnalysis``, ``QuadraticDiscriminantAnalysis``,
-``LinearRegression``, ``Ridge``, ``LogisticRegression``, ``LinearSVC``, ``SVC``
-(any kernel), ``KNeighborsClassifier``/``KNeighborsRegressor`` (stored as their
-training set and refitted on load, which rebuilds the same search tree), ``Pipeline``,
-and ``myograph.features.FeatureExtractor``; :func:`register` adds a class of your own.
-Anything else (random forests, gradient boosting, MLPs) is refused by name with a
-:class:`~myograph.ParameterError`: their fitted state is objects, not arrays, and a
-faithful non-pickle format for them is future work (skops or ONNX).
+``<name>.json``
+    the format (:data:`MODEL_FORMAT`), the library versions, your ``metadata``, one
+    *step spec* per estimator (its class, constructor parameters and scalar learned
+    attributes, with arrays named by their key in the ``.npz``), and the SHA-256 of the
+    JSON body and of the ``.npz``.
+``<name>.npz``
+    every learned array (read back with ``allow_pickle=False``) and, for steps saved
+    through skops (below), that step's skops bytes as a ``uint8`` array.
+
+:func:`load` refuses a file whose checksums do not match (a tampered or truncated
+file) with a :class:`~myograph.FileFormatError`, and rebuilds only classes it allows:
+the file names classes, it never names code to run.
+
+Two ways to store a step:
+
+* **Allow-listed classes** (:data:`SUPPORTED`) are stored as JSON + arrays and rebuilt
+  by calling the class with the saved parameters and setting the saved attributes:
+  scikit-learn's ``StandardScaler``, ``LinearDiscriminantAnalysis``,
+  ``QuadraticDiscriminantAnalysis``, ``LinearRegression``, ``Ridge``,
+  ``LogisticRegression``, ``LinearSVC``, ``SVC`` (any kernel),
+  ``KNeighborsClassifier``/``KNeighborsRegressor`` (stored as their training set and
+  refitted on load, which rebuilds the same search tree), ``Pipeline``, and
+  ``myograph.features.FeatureExtractor``; :func:`register` adds a class of your own.
+* **Any other scikit-learn estimator** (random forests, gradient boosting, MLPs,
+  calibrated or other meta-estimators...), whose fitted state holds objects (trees,
+  optimisers) rather than arrays, is serialised with ``skops.io.dumps``; the step spec
+  is ``{"class": ..., "skops": <npz key>, "skops_version": ...}`` and the ``.npz``
+  checksum covers the bytes. On load the types skops does not trust by default
+  (``skops.io.get_untrusted_types``) are vetted before ``skops.io.loads`` sees them:
+  each must be a *class* (not a function, which a step could call with saved
+  arguments) from ``sklearn``, ``numpy``, ``scipy`` or ``builtins``, or a class on
+  myograph's allow-list; anything else is refused by name with a
+  :class:`~myograph.FileFormatError`, even when the checksums match. :func:`save` runs
+  the same vetting, so it never writes a file that :func:`load` would refuse.
+
+Classes that are neither (your own, unregistered) are refused by name with a
+:class:`~myograph.ParameterError` before anything is written.
 
 Predictions of a loaded pipeline equal the saved one's exactly (same arrays, same
 code), provided the scikit-learn version is the same; a different version loads with
-a :class:`~myograph.MyographWarning`.
+a :class:`~myograph.MyographWarning`. For embedded controllers see
+:mod:`myograph.control.onnx_export`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
 import json
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +90,6 @@ _REFIT = {"sklearn.neighbors.KNeighborsClassifier", "sklearn.neighbors.KNeighbor
 def _load_allowlist() -> None:
     if SUPPORTED:
         return
-    import importlib
-
     for dotted in _SKLEARN:
         mod, _, name = dotted.rpartition(".")
         SUPPORTED[dotted] = getattr(importlib.import_module(mod), name)
@@ -89,14 +112,13 @@ def register(cls: type, name: str | None = None) -> type:
     return cls
 
 
-def _name_of(est: Any) -> str:
+def _name_of(est: Any) -> str | None:
+    """The allow-list name of ``est``'s class, or None when it is not allow-listed."""
     _load_allowlist()
     for k, v in SUPPORTED.items():
         if type(est) is v:
             return k
-    raise ParameterError(
-        "pipeline", f"cannot save {type(est).__module__}.{type(est).__name__} without pickle; supported: "
-                    f"{sorted(k.rpartition('.')[2] for k in SUPPORTED)} (register() adds your own class)")
+    return None
 
 
 # --- value encoding ---------------------------------------------------------------------
@@ -151,10 +173,121 @@ def _decode(v: Any, arrays: Any) -> Any:
     return v
 
 
+# --- skops fallback for other scikit-learn estimators ----------------------------------
+
+#: top-level packages whose classes a skops blob may contain (besides the allow-list)
+_SKOPS_PACKAGES = ("sklearn", "numpy", "scipy", "builtins")
+
+
+def _dotted(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _lookup(dotted: str) -> Any:
+    """The object a dotted name refers to (importing its module), or None."""
+    parts = dotted.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            obj = getattr(obj, attr, None)
+            if obj is None:
+                return None
+        return obj
+    return None
+
+
+def _refusal(dotted: str) -> str | None:
+    """Why a type named in a skops blob is not trusted, or None when it is."""
+    _load_allowlist()
+    if dotted in SUPPORTED or dotted in {_dotted(c) for c in SUPPORTED.values()}:
+        return None
+    parts = dotted.split(".")
+    if parts[0] not in _SKOPS_PACKAGES:
+        return f"{dotted} is not from {'/'.join(_SKOPS_PACKAGES)} nor on myograph's allow-list (register() adds a class)"
+    if any(p.startswith("__") or not p.isidentifier() for p in parts):
+        return f"{dotted} is not a plain class name"
+    try:
+        obj = _lookup(dotted)  # only modules of the packages above are imported
+    except Exception as exc:  # e.g. a deprecation raised as an error on import
+        return f"{dotted} cannot be looked up: {type(exc).__name__}: {exc}"
+    if obj is None:
+        return f"{dotted} does not exist in the installed libraries"
+    if not isinstance(obj, type):
+        return f"{dotted} is a {type(obj).__name__}, not a class (functions are never trusted)"
+    return None
+
+
+def _vetted(blob: bytes) -> tuple[list[str], list[str]]:
+    """(trusted, refusals) for the types skops does not trust by default in ``blob``."""
+    import skops.io as sio
+
+    trusted, refused = [], []
+    for name in sio.get_untrusted_types(data=blob):
+        why = _refusal(name)
+        if why is None:
+            trusted.append(name)
+        else:
+            refused.append(why)
+    return trusted, refused
+
+
+def _encode_skops(est: Any, enc: _Encoder, prefix: str) -> dict:
+    cls = type(est)
+    dotted = _dotted(cls)
+    if cls.__module__.split(".")[0] != "sklearn":
+        raise ParameterError(
+            "pipeline", f"cannot save {dotted} without pickle: it is neither allow-listed "
+                        f"({sorted(k.rpartition('.')[2] for k in SUPPORTED)}) nor a scikit-learn class (saved with "
+                        "skops); register() adds your own class")
+    import skops
+    import skops.io as sio
+
+    try:
+        blob = sio.dumps(est, compression=zipfile.ZIP_DEFLATED)
+    except Exception as exc:  # skops names what it cannot serialise
+        raise ParameterError("pipeline", f"{dotted}: skops cannot serialise it: {exc}") from exc
+    _, refused = _vetted(blob)
+    if refused:
+        raise ParameterError("pipeline", f"{dotted} holds types that load() would refuse: {'; '.join(refused)}")
+    key = f"{prefix}__skops__"
+    enc.arrays[key] = np.frombuffer(blob, dtype=np.uint8)
+    return {"class": dotted, "skops": key, "skops_version": skops.__version__}
+
+
+def _decode_skops(spec: dict, arrays: Any, file: Path) -> Any:
+    import skops.io as sio
+
+    name, key = spec.get("class"), spec.get("skops")
+    if not isinstance(name, str) or name.split(".")[0] != "sklearn":
+        raise FileFormatError(file, "class", f"{name!r}: only scikit-learn steps are stored with skops")
+    a = arrays.get(key) if isinstance(key, str) else None
+    if a is None or a.dtype != np.uint8 or a.ndim != 1:
+        raise FileFormatError(file, "skops", f"{name}: no uint8 array {key!r} in the .npz")
+    blob = a.tobytes()
+    try:
+        trusted, refused = _vetted(blob)
+    except Exception as exc:
+        raise FileFormatError(file, "skops", f"{name}: not a skops file: {exc}") from exc
+    if refused:
+        raise FileFormatError(file, "skops", f"{name}: refused type(s): {'; '.join(refused)}")
+    try:
+        est = sio.loads(blob, trusted=trusted)
+    except Exception as exc:
+        raise FileFormatError(file, "skops", f"{name}: skops could not load it: {exc}") from exc
+    if _dotted(type(est)) != name:
+        raise FileFormatError(file, "skops", f"the step is a {_dotted(type(est))}, the file says {name}")
+    return est
+
+
 def _encode_estimator(est: Any, enc: _Encoder, prefix: str) -> dict:
     from sklearn.utils.validation import check_is_fitted
 
     name = _name_of(est)
+    if name is None:
+        return _encode_skops(est, enc, prefix)
     if name == "sklearn.pipeline.Pipeline":
         return {"class": name, "memory": None, "steps": [
             {"name": n, **_encode_estimator(s, enc, f"{prefix}{i}.")} for i, (n, s) in enumerate(est.steps)]}
@@ -175,6 +308,8 @@ def _encode_estimator(est: Any, enc: _Encoder, prefix: str) -> dict:
 
 def _decode_estimator(spec: dict, arrays: Any, file: Path) -> Any:
     _load_allowlist()
+    if "skops" in spec:
+        return _decode_skops(spec, arrays, file)
     name = spec.get("class")
     if name not in SUPPORTED:
         raise FileFormatError(file, "class", f"{name!r} is not an allowed class ({sorted(SUPPORTED)})")
@@ -208,7 +343,8 @@ def save(pipeline: Any, path: Any, *, metadata: dict | None = None) -> Path:
     Parameters
     ----------
     pipeline : fitted Pipeline or estimator
-        Every step must be in :data:`SUPPORTED`.
+        Steps in :data:`SUPPORTED` are stored as JSON + arrays, other scikit-learn
+        estimators through skops (see the module documentation).
     path : path-like
         The JSON file (``.json`` is appended when missing); the arrays go beside it
         with the suffix ``.npz``.
@@ -219,7 +355,8 @@ def save(pipeline: Any, path: Any, *, metadata: dict | None = None) -> Path:
     Raises
     ------
     ParameterError
-        A step that cannot be saved without pickle, naming its class.
+        A step that cannot be saved without pickle (neither allow-listed nor
+        scikit-learn, or holding a type :func:`load` would refuse), naming its class.
     """
     import sklearn
 
@@ -261,8 +398,8 @@ def load(path: Any, *, with_metadata: bool = False) -> Any:
     FileNotFoundError
         The JSON or its ``.npz`` is missing.
     FileFormatError
-        Not a model file, checksum mismatch (tampered or truncated), or a class that
-        is not allowed.
+        Not a model file, checksum mismatch (tampered or truncated), a class that
+        is not allowed, or a skops step containing a type that is not trusted.
     """
     import sklearn
 
