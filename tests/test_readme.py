@@ -7,7 +7,6 @@ import shutil
 import warnings
 from pathlib import Path
 
-import pytest
 
 import myograph
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import myograph
-from myograph import Annotations, Channel, FileFormatError, Metadata, MyographWarning, ParameterError, Recording
+from myograph import Annotations, Channel, Metadata, MyographWarning, ParameterError, Recording
 from myograph.io import edf
 from myograph.io.lazy import InMemoryLazy
 
