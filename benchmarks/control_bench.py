@@ -98,9 +98,13 @@ def session(n_channels: int):
 def estimator(name: str):
     if name == "LDA":
         return "lda"
+    import warnings
+
     from sklearn.svm import SVC
 
-    return SVC(kernel="linear", probability=True, random_state=0)  # LibEMG's "SVM"
+    with warnings.catch_warnings():  # scikit-learn 1.9 deprecates probability=True; LibEMG's "SVM" still uses it
+        warnings.simplefilter("ignore", FutureWarning)
+        return SVC(kernel="linear", probability=True, random_state=0)
 
 
 def time_myograph(model: ControlModel, rec: Recording, n: int, *, fast: bool = True) -> np.ndarray:
