@@ -39,6 +39,7 @@ import json
 import subprocess
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -98,13 +99,9 @@ def session(n_channels: int):
 def estimator(name: str):
     if name == "LDA":
         return "lda"
-    import warnings
-
     from sklearn.svm import SVC
 
-    with warnings.catch_warnings():  # scikit-learn 1.9 deprecates probability=True; LibEMG's "SVM" still uses it
-        warnings.simplefilter("ignore", FutureWarning)
-        return SVC(kernel="linear", probability=True, random_state=0)
+    return SVC(kernel="linear", probability=True, random_state=0)  # LibEMG's "SVM"
 
 
 def time_myograph(model: ControlModel, rec: Recording, n: int, *, fast: bool = True) -> np.ndarray:
@@ -163,7 +160,9 @@ def main() -> None:
         rec, labels, names = session(ch)
         ds = from_recording(rec, labels=labels, class_names=names, window_s=WINDOW_S, step_s=STEP_S, preprocess=PRE)
         for clf in ("LDA", "SVM"):
-            model = ControlModel.train(ds, features="TD4", classifier=estimator(clf))
+            with warnings.catch_warnings():  # scikit-learn 1.9 deprecates probability=True, which LibEMG's "SVM" uses
+                warnings.filterwarnings("ignore", "The `probability` parameter", FutureWarning)
+                model = ControlModel.train(ds, features="TD4", classifier=estimator(clf))
             ts = time_myograph(model, rec, n)
             results[(ch, clf, "myograph")] = ts
             print(row("myograph", ch, clf, ts))
