@@ -61,6 +61,8 @@ from myograph.apps.server.stream import (
     channel_scales,
     display_step,
 )
+from myograph.apps.server.training import COMMANDS as TRAINING_COMMANDS
+from myograph.apps.server.training import ControlManager, TrainingError
 
 __all__ = ["create_app", "LiveHub", "safe_recording_path", "validate_command", "CommandError", "RECORDING_SUFFIX",
            "LOOPBACK_HOSTS"]
@@ -165,6 +167,7 @@ _COMMANDS: dict[str, dict[str, tuple[bool, Any, str]]] = {
                "notch": (False, lambda v: isinstance(v, bool), "true or false")},
     "excitation": {"level": (True, lambda v: _is_number(v) and 0.0 <= v <= 1.0, "a number from 0 to 1")},
     "audio": {"channel": (True, _is_int, "a channel index (integer)")},
+    **TRAINING_COMMANDS,  # training_start, training_stop, control_stop, subject (see training.py)
 }
 
 
@@ -245,6 +248,8 @@ class LiveHub:
         self.gap_samples = 0
         self._expected: int | None = None
         self._started = False
+        # training sessions and live control (the page's Control tab)
+        self.control = ControlManager(self)
 
     # ----- life cycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -258,6 +263,7 @@ class LiveHub:
         log.info("acquisition started: %s, %d channels at %g Hz", self.info.name, self.info.n_channels, self.info.fs)
 
     def stop(self) -> None:
+        self.control.shutdown()  # the session or the controller unsubscribes first
         if self.recorder is not None:
             with contextlib.suppress(Exception):
                 self.stop_recording()
@@ -382,7 +388,8 @@ class LiveHub:
     # ----- source controls ----------------------------------------------------------------------------
     @property
     def has_excitation(self) -> bool:
-        return callable(getattr(self.source, "set_excitation", None))
+        # the gestures simulator refuses set_excitation: its drive follows the gestures (the Control tab)
+        return callable(getattr(self.source, "set_excitation", None)) and not getattr(self.source, "gesture_names", ())
 
     def set_excitation(self, level: float) -> None:
         if not self.has_excitation:
@@ -670,6 +677,7 @@ def create_app(source_spec: str = "sim", data_dir: str | Path = "./recordings", 
             "presets": [{"name": k, "label": PRESET_LABELS[k]} for k in PRESETS],
             "controls": {"excitation": hub.has_excitation},
             "recording": hub.recording_status(),
+            "control": {**hub.control.describe(), "status": hub.control.status()},
         }
 
     @app.get("/api/info")
@@ -736,9 +744,11 @@ def create_app(source_spec: str = "sim", data_dir: str | Path = "./recordings", 
                 await ws.send_text(json.dumps(obj, allow_nan=False, default=str))
 
         client = hub.new_client()
+        outbox = hub.control.add_outbox()  # training prompts and live decisions, pushed as they happen
         await send_json(hello())
         sender = asyncio.create_task(client.run(send_bytes))
         status = asyncio.create_task(_status_loop(hub, client, send_json, status_interval_s))
+        pushed = asyncio.create_task(outbox.run(send_json))
         bad = 0
         try:
             while True:
@@ -776,9 +786,10 @@ def create_app(source_spec: str = "sim", data_dir: str | Path = "./recordings", 
                 await ws.close(code=1011)
         finally:
             hub.remove_client(client)
-            for t in (sender, status):
+            hub.control.remove_outbox(outbox)
+            for t in (sender, status, pushed):
                 t.cancel()
-            for t in (sender, status):
+            for t in (sender, status, pushed):
                 with contextlib.suppress(BaseException):
                     await t
 
@@ -817,6 +828,11 @@ def _execute(hub: LiveHub, client: ClientStream, cmd: dict[str, Any]) -> dict[st
     elif name == "excitation":
         hub.set_excitation(float(cmd["level"]))
         ack["level"] = cmd["level"]
+    elif name in TRAINING_COMMANDS:
+        try:
+            ack.update(hub.control.execute(cmd))
+        except TrainingError as e:
+            raise CommandError(str(e), name) from None
     return ack
 
 
@@ -828,4 +844,5 @@ async def _status_loop(hub: LiveHub, client: ClientStream, send_json, interval_s
         acq = hub.acquisition
         source_error = repr(acq.error) if acq is not None and acq.error is not None else None
         await send_json({"type": "status", "recording": hub.recording_status(), "source_error": source_error,
-                         "stream": {**client.stats(), "latency_median_ms": lat["median_ms"]}})
+                         "stream": {**client.stats(), "latency_median_ms": lat["median_ms"]},
+                         "control": hub.control.status()})
