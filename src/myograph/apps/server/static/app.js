@@ -23,6 +23,8 @@
   const METER_WINDOW_S = 0.05; // activity-meter RMS window (low latency)
   const HOOK_N = 16384; // samples kept for the test hook
 
+  const CONTROL_CMDS = ['training_start', 'training_stop', 'control_stop', 'subject'];
+
   const $ = (id) => document.getElementById(id);
   const dpr = () => window.devicePixelRatio || 1;
 
@@ -79,9 +81,12 @@
     if (msg.type === 'hello') onHello(msg);
     else if (msg.type === 'status') onStatus(msg);
     else if (msg.type === 'ack') onAck(msg);
+    else if (msg.type === 'decision') Control.onDecision(msg);
+    else if (msg.type === 'control') Control.onStatus(msg);
     else if (msg.type === 'error') {
       S.lastError = msg; S.errors.push(msg);
-      $('rec-info').textContent = 'error: ' + msg.error;
+      if (CONTROL_CMDS.includes(msg.cmd)) Control.onError(msg);
+      else $('rec-info').textContent = 'error: ' + msg.error;
     }
   }
 
@@ -132,6 +137,7 @@
     sendFilter();
     send({ cmd: 'audio', channel: S.selected });
     if (msg.recording) onStatus({ recording: msg.recording });
+    Control.onHello(msg.control);
   }
 
   function buildModel(info) {
@@ -805,6 +811,7 @@
       const el = $('conn');
       el.textContent = 'source failed'; el.className = 'pill off'; el.title = msg.source_error;
     }
+    if (msg.control) Control.onStatus(msg.control);
     if (msg.stream) {
       S.status = msg.stream;
       const st = msg.stream;
@@ -1055,9 +1062,282 @@
   };
 
   // ------------------------------------------------------------------------------------
+  // control: a screen-guided training session, then live decisions (docs/server.md)
+  // ------------------------------------------------------------------------------------
+  const CLASS_COLORS = ['#8fb3d9', '#37d67a', '#f7e463', '#5ab4ff', '#ff8c5a', '#d78cff', '#7ef0e8', '#ff6f91',
+    '#b8e986', '#ffc75f', '#9aa5ff', '#4dd0a8', '#e0a3ff'];
+
+  function gestureDisplay(name) {
+    const t = String(name).replace(/_/g, ' ').trim();
+    return t.charAt(0).toUpperCase() + t.slice(1);
+  }
+
+  const Control = {
+    desc: null, status: null, statusAt: 0, phase: 'idle',
+    decisions: 0, last: null, classes: [], rowsFor: '', subjectFor: '', view: 'scope',
+    custom: [],
+
+    onHello(c) {
+      if (!c) return;
+      this.desc = c;
+      const known = c.known_gestures;
+      $('ctl-add-row').hidden = !!known; // a simulated subject performs only the gestures it knows
+      if (c.defaults) {
+        $('ctl-reps').value = c.defaults.repetitions; $('ctl-hold').value = c.defaults.hold_s;
+        $('ctl-rest').value = c.defaults.rest_s;
+      }
+      this.buildPicker();
+      $('ctl-note').textContent = c.simulated_subject
+        ? 'The simulated subject follows the prompts, about 0.3 s after each cue.'
+        : 'Follow the prompts: hold each gesture while it is shown, relax at “Rest”.';
+      $('ctl-note').classList.remove('error');
+      if (c.status) this.onStatus(c.status);
+    },
+
+    buildPicker() {
+      const box = $('ctl-gestures');
+      const chosen = new Set(this.chosen());
+      const fresh = box.children.length === 0;
+      box.innerHTML = '';
+      const names = [...(this.desc.gestures || []), ...this.custom.filter((g) => !(this.desc.gestures || []).includes(g))];
+      names.filter((g) => g !== 'rest').forEach((g) => {
+        const l = document.createElement('label'); l.className = 'check';
+        const cb = document.createElement('input'); cb.type = 'checkbox'; cb.value = g;
+        cb.checked = fresh || chosen.has(g) || this.custom.includes(g);
+        cb.onchange = () => this.plan();
+        l.append(cb, ' ' + gestureDisplay(g)); l.title = g;
+        box.appendChild(l);
+      });
+      this.plan();
+    },
+
+    chosen() {
+      return Array.from($('ctl-gestures').querySelectorAll('input:checked')).map((i) => i.value);
+    },
+
+    settings() {
+      return { gestures: this.chosen(), repetitions: Math.round(Number($('ctl-reps').value)),
+        hold_s: Number($('ctl-hold').value), rest_s: Number($('ctl-rest').value) };
+    },
+
+    plan() {
+      const s = this.settings();
+      const n = s.gestures.length;
+      const total = n * s.repetitions * (s.hold_s + s.rest_s) + s.rest_s;
+      $('ctl-plan').textContent = n
+        ? `${n} gesture${n > 1 ? 's' : ''} × ${s.repetitions} repetition${s.repetitions > 1 ? 's' : ''} + rest: ` +
+          `${fmtDuration(total)}`
+        : 'choose at least one gesture';
+      $('ctl-start').disabled = !n || this.busy();
+    },
+
+    busy() { return this.phase === 'prompting' || this.phase === 'training'; },
+
+    start() {
+      send({ cmd: 'training_start', ...this.settings() });
+    },
+
+    addGesture() {
+      const v = $('ctl-new-gesture').value.trim().toLowerCase().replace(/[\s-]+/g, '_');
+      if (!/^[a-z][a-z0-9_]{0,31}$/.test(v)) { this.note('a gesture name is a letter, then letters, digits or _', true); return; }
+      if (!this.custom.includes(v)) this.custom.push(v);
+      $('ctl-new-gesture').value = '';
+      this.buildPicker();
+    },
+
+    note(text, error) {
+      const el = $('ctl-note');
+      el.textContent = text; el.classList.toggle('error', !!error);
+    },
+
+    onError(msg) { this.note(msg.error, true); },
+
+    onStatus(st) {
+      if (!st) return;
+      this.status = st; this.statusAt = performance.now();
+      const phase = st.phase;
+      const changed = phase !== this.phase;
+      this.phase = phase;
+      const s = st.session;
+      $('ctl-start').disabled = this.busy() || !this.chosen().length;
+      $('ctl-stop').disabled = !this.busy();
+      for (const id of ['ctl-reps', 'ctl-hold', 'ctl-rest', 'ctl-add', 'ctl-new-gesture']) $(id).disabled = this.busy();
+      $('ctl-gestures').querySelectorAll('input').forEach((i) => { i.disabled = this.busy(); });
+      $('ctl-prompt').hidden = phase !== 'prompting';
+      $('ctl-busy').hidden = phase !== 'training';
+      $('ctl-live').hidden = phase !== 'control';
+      $('ctl-intro').hidden = ['prompting', 'training', 'control'].includes(phase);
+      const line = $('ctl-phase');
+      if (phase === 'prompting' && s) {
+        line.textContent = `Training session ${s.name} · ${s.gestures.length} gestures × ${s.repetitions} repetitions` +
+          (s.simulated_subject ? ' · simulated subject' : '') + (s.gaps ? ` · ${s.gaps} gap(s) in the stream` : '');
+        this.showPrompt(s);
+      } else if (phase === 'training') {
+        line.textContent = 'Session complete: training the controller…';
+        $('ctl-busy-info').textContent = s ? `${s.name}: TD4 features, LDA, leave-one-repetition-out evaluation` : '';
+      } else if (phase === 'control') {
+        line.textContent = `Live control · model ${st.control ? st.control.model : ''}`;
+      } else if (phase === 'stopped') {
+        line.textContent = 'Session stopped: nothing was trained. Start again when ready.';
+      } else if (phase === 'failed') {
+        line.textContent = 'Training failed: ' + (st.error || 'unknown error');
+      } else if (changed || !st.result) {
+        line.textContent = st.result ? 'Live control stopped. Start a new session to retrain.'
+          : 'Choose the gestures, then start: follow the prompts on this screen.';
+      }
+      if (st.result) this.showResult(st.result); else $('ctl-result').hidden = true;
+      if (st.control) this.showControl(st.control);
+      $('ctl-subject-card').hidden = !(phase === 'control' && st.control && st.control.subject != null);
+      if (phase === 'control') this.subjectButtons(st.control);
+    },
+
+    showPrompt(s) {
+      const p = s.prompt;
+      const lab = $('ctl-prompt-label');
+      const rest = p.kind === 'rest';
+      if (!s.started) {
+        lab.textContent = 'Get ready'; lab.className = 'prompt-label rest';
+        $('ctl-prompt-action').textContent = 'waiting for the stream';
+      } else {
+        lab.textContent = p.display; lab.className = 'prompt-label' + (rest ? ' rest' : '');
+        $('ctl-prompt-action').textContent = rest ? (p.next_display ? `relax · next: ${p.next_display}` : 'relax') : 'hold';
+      }
+      $('ctl-countdown').className = 'bar-fill' + (rest ? ' rest' : '');
+      const nxt = p.next_display ? ` · next: ${p.next_display}` : ' · last prompt';
+      $('ctl-prompt-info').textContent = `repetition ${p.repetition} of ${s.repetitions} · prompt ${p.index + 1} of ${p.count}${nxt}`;
+      this.tick();
+    },
+
+    // countdown between status messages: the server's time left, less the time since it said so
+    tick() {
+      const st = this.status;
+      if (!st || st.phase !== 'prompting' || !st.session) return;
+      const s = st.session, p = s.prompt;
+      const dt = s.started ? (performance.now() - this.statusAt) / 1000 : 0;
+      const left = Math.max(0, p.left_s - dt);
+      $('ctl-countdown').style.width = `${(100 * left) / Math.max(p.duration_s, 1e-3)}%`;
+      $('ctl-prompt-left').textContent = `${left.toFixed(1)} s`;
+      const done = Math.min(s.total_s, s.elapsed_s + dt);
+      $('ctl-progress').style.width = `${(100 * done) / s.total_s}%`;
+      $('ctl-progress-text').textContent = `${fmtDuration(done)} / ${fmtDuration(s.total_s)}`;
+    },
+
+    showResult(r) {
+      $('ctl-result').hidden = false;
+      $('ctl-accuracy').textContent = r.accuracy == null ? 'n/a' : `${(100 * r.accuracy).toFixed(1)} %`;
+      $('ctl-accuracy-what').textContent = r.accuracy == null ? (r.note || '')
+        : `leave-one-repetition-out accuracy (${r.folds.length} folds, ± ${(100 * r.accuracy_sd).toFixed(1)})`;
+      const tb = $('ctl-class-table').querySelector('tbody');
+      tb.innerHTML = '';
+      for (const c of r.per_class) {
+        const tr = document.createElement('tr');
+        for (const v of [gestureDisplay(c.name), String(c.windows), c.recall == null ? '—' : `${(100 * c.recall).toFixed(0)} %`]) {
+          const td = document.createElement('td'); td.textContent = v; tr.appendChild(td);
+        }
+        tb.appendChild(tr);
+      }
+      $('ctl-files').textContent = `${r.windows} windows of ${r.window_ms} ms every ${r.step_ms} ms · ${r.features} + LDA · ` +
+        `${r.preprocess} · saved ${r.recording} and ${r.model} · trained in ${r.total_s.toFixed(1)} s`;
+    },
+
+    buildRows(classes) {
+      const key = classes.join(',');
+      if (key === this.rowsFor) return;
+      this.rowsFor = key; this.classes = classes;
+      const box = $('ctl-probs');
+      box.innerHTML = '';
+      classes.forEach((c, k) => {
+        const row = document.createElement('div'); row.className = 'prob-row'; row.dataset.cls = c;
+        row.innerHTML = '<span class="pname"></span><div class="bar"><div class="bar-fill"></div></div><span class="pval">—</span>';
+        row.querySelector('.pname').textContent = gestureDisplay(c);
+        row.querySelector('.bar-fill').style.background = CLASS_COLORS[k % CLASS_COLORS.length];
+        box.appendChild(row);
+      });
+    },
+
+    showControl(c) {
+      this.buildRows(c.classes);
+      const lat = c.latency;
+      $('ctl-latency').textContent = lat ? lat.table : 'waiting for decisions…';
+      const med = lat && lat.processing_ms != null ? `processing ${lat.processing_ms.toFixed(2)} ms (p99 ${lat.processing_p99_ms.toFixed(2)})` : '';
+      const agree = c.agreement != null ? ` · agrees with the simulated subject ${(100 * c.agreement).toFixed(0)} % of the last ${Math.min(c.decisions, 400)}` : '';
+      $('ctl-live-stats').textContent = `${c.decisions} decisions, one every ${c.step_ms} ms on ${c.window_ms} ms windows · ${med}${agree}` +
+        (c.gaps ? ` · ${c.gaps} gap(s)` : '');
+    },
+
+    subjectButtons(c) {
+      if (!c || c.subject == null) return;
+      const names = ['auto', ...c.classes];
+      const key = names.join(',');
+      const box = $('ctl-subject-buttons');
+      if (key !== this.subjectFor) {
+        this.subjectFor = key;
+        box.innerHTML = '';
+        for (const g of names) {
+          const b = document.createElement('button'); b.className = 'small'; b.dataset.gesture = g;
+          b.textContent = g === 'auto' ? 'auto (random gestures)' : gestureDisplay(g);
+          b.onclick = () => send({ cmd: 'subject', gesture: g });
+          box.appendChild(b);
+        }
+      }
+      box.querySelectorAll('button').forEach((b) => b.classList.toggle('active', b.dataset.gesture === c.subject));
+    },
+
+    onDecision(d) {
+      this.decisions++;
+      this.last = d;
+      if (this.view !== 'control') return;
+      const k = this.classes.indexOf(d.class);
+      const el = $('ctl-decision');
+      el.textContent = d.class === 'rejected' ? 'Rejected' : gestureDisplay(d.class);
+      el.className = 'prompt-label';
+      el.style.color = k >= 0 ? CLASS_COLORS[k % CLASS_COLORS.length] : '';
+      $('ctl-truth').textContent = d.truth != null ? `simulated subject: ${gestureDisplay(d.truth)}` : '';
+      for (const row of $('ctl-probs').children) {
+        const c = row.dataset.cls;
+        const p = d.probabilities ? d.probabilities[c] : (c === d.class ? 1 : 0);
+        row.querySelector('.bar-fill').style.width = `${100 * (p || 0)}%`;
+        row.querySelector('.pval').textContent = d.probabilities ? `${(100 * (p || 0)).toFixed(0)} %` : '';
+        row.classList.toggle('current', c === d.class);
+        row.querySelector('.pname').style.color = c === d.class ? row.querySelector('.bar-fill').style.background : '';
+      }
+      $('ctl-speed').style.width = d.speed == null ? '0%' : `${100 * d.speed}%`;
+      $('ctl-speed-val').textContent = d.speed == null ? 'n/a' : d.speed.toFixed(2);
+    },
+
+    setView(v) {
+      this.view = v;
+      $('layout').hidden = v !== 'scope';
+      $('recordings').hidden = v !== 'scope';
+      $('control-view').hidden = v !== 'control';
+      $('tab-scope').classList.toggle('active', v === 'scope');
+      $('tab-control').classList.toggle('active', v === 'control');
+      S.dirty = true;
+    },
+
+    wire() {
+      $('tab-scope').onclick = () => this.setView('scope');
+      $('tab-control').onclick = () => this.setView('control');
+      $('ctl-start').onclick = () => this.start();
+      $('ctl-stop').onclick = () => send({ cmd: 'training_stop' });
+      $('ctl-control-stop').onclick = () => send({ cmd: 'control_stop' });
+      $('ctl-add').onclick = () => this.addGesture();
+      $('ctl-new-gesture').onkeydown = (e) => { if (e.key === 'Enter') this.addGesture(); };
+      for (const id of ['ctl-reps', 'ctl-hold', 'ctl-rest']) $(id).oninput = () => this.plan();
+      if (location.hash === '#control') this.setView('control');
+    },
+  };
+
+  function fmtDuration(s) {
+    if (s < 60) return `${s.toFixed(0)} s`;
+    return `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s`;
+  }
+
+  // ------------------------------------------------------------------------------------
   // main loop
   // ------------------------------------------------------------------------------------
   function frame(t) {
+    if (Control.view === 'control') Control.tick();
     if ((S.dirty || S.mode === 'sweep') && t - S.lastDraw >= 33) {
       S.lastDraw = t;
       S.dirty = false;
@@ -1099,11 +1379,17 @@
       };
     },
     renderOffline: (n) => Audio_.renderOffline(n),
+    get control() {
+      return { phase: Control.phase, status: Control.status, decisions: Control.decisions, last: Control.last,
+        view: Control.view };
+    },
+    setView: (v) => Control.setView(v),
     selectChannel, autoScale, send,
   };
 
   wire();
   Viewer.wire();
+  Control.wire();
   connect();
   loadRecordings();
   requestAnimationFrame(frame);
