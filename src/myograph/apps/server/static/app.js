@@ -1087,10 +1087,10 @@
         $('ctl-rest').value = c.defaults.rest_s;
       }
       this.buildPicker();
-      $('ctl-note').textContent = c.simulated_subject
+      this.defaultNote = c.simulated_subject
         ? 'The simulated subject follows the prompts, about 0.3 s after each cue.'
         : 'Follow the prompts: hold each gesture while it is shown, relax at “Rest”.';
-      $('ctl-note').classList.remove('error');
+      this.note(this.defaultNote);
       if (c.status) this.onStatus(c.status);
     },
 
@@ -1158,6 +1158,7 @@
       const phase = st.phase;
       const changed = phase !== this.phase;
       this.phase = phase;
+      if (changed && phase === 'prompting' && this.defaultNote) this.note(this.defaultNote); // an earlier error is over
       const s = st.session;
       $('ctl-start').disabled = this.busy() || !this.chosen().length;
       $('ctl-stop').disabled = !this.busy();
@@ -1203,8 +1204,8 @@
         $('ctl-prompt-action').textContent = rest ? (p.next_display ? `relax · next: ${p.next_display}` : 'relax') : 'hold';
       }
       $('ctl-countdown').className = 'bar-fill' + (rest ? ' rest' : '');
-      const nxt = p.next_display ? ` · next: ${p.next_display}` : ' · last prompt';
-      $('ctl-prompt-info').textContent = `repetition ${p.repetition} of ${s.repetitions} · prompt ${p.index + 1} of ${p.count}${nxt}`;
+      const last = p.next_display ? '' : ' · last prompt'; // (a rest names the next gesture above)
+      $('ctl-prompt-info').textContent = `repetition ${p.repetition} of ${s.repetitions} · prompt ${p.index + 1} of ${p.count}${last}`;
       this.tick();
     },
 
