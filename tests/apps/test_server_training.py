@@ -310,6 +310,7 @@ def test_training_commands_refused_in_the_wrong_state_get_an_error_and_the_serve
     with client.websocket_connect(WS_URL) as ws:
         hello = ws.receive_json()
         assert hello["control"]["simulated_subject"] is False and hello["control"]["status"]["phase"] == "idle"
+        assert "sim:gestures" in hello["control"]["note"]  # the surface simulator cannot follow prompts: say so
         for cmd, why in ((({"cmd": "training_stop"}), "no training session"),
                          ({"cmd": "control_stop"}, "not running"),
                          ({"cmd": "subject", "gesture": "auto"}, "until live control runs")):

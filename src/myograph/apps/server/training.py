@@ -773,8 +773,13 @@ class ControlManager:
 
     def describe(self) -> dict[str, Any]:
         known = self.gestures_known()
+        note = None
+        if known is None and str(self.hub.info.name).startswith("sim:"):
+            note = (f"The simulated {self.hub.info.name} source does not follow prompts (its muscles ignore them, "
+                    "so a controller trained on it learns nothing); for a simulated subject that does, "
+                    "run: myograph serve --source sim:gestures")
         return {"available": True, "simulated_subject": known is not None, "gestures": known or list(DEFAULT_GESTURES),
-                "known_gestures": known,
+                "known_gestures": known, "note": note,
                 "defaults": {"repetitions": 3, "hold_s": 3.0, "rest_s": 2.0, "settle_s": 0.5},
                 "limits": {"gestures": MAX_GESTURES, "repetitions": MAX_REPETITIONS, "prompt_s": [MIN_PROMPT_S, MAX_PROMPT_S],
                            "session_s": MAX_SESSION_S}}

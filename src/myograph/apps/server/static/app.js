@@ -1091,6 +1091,8 @@
         ? 'The simulated subject follows the prompts, about 0.3 s after each cue.'
         : 'Follow the prompts: hold each gesture while it is shown, relax at “Rest”.';
       this.note(this.defaultNote);
+      $('ctl-source-note').textContent = c.note || '';
+      $('ctl-source-note').hidden = !c.note;
       if (c.status) this.onStatus(c.status);
     },
 
