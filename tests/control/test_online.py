@@ -61,6 +61,9 @@ def test_online_decisions_equal_offline_pipeline_for_any_block_sizes(model, sess
     assert [d.sample for d in got] == ends.tolist()
     assert np.array_equal([d.raw_label for d in got], offline)
     np.testing.assert_allclose([d.probability for d in got], proba.max(axis=1), rtol=1e-9)
+    full = np.array([d.probabilities for d in got])  # columns in class_names order
+    np.testing.assert_allclose(full[:, model.pipeline.classes_], proba, rtol=1e-9)
+    assert [model.info.class_names.index(d.name) for d in got[:50]] == np.argmax(full[:50], axis=1).tolist()
     # the classifier is good on its own training session: a sanity floor, not the accuracy claim
     truth = session[1]
     labels = np.asarray(truth.gesture_names, dtype=object)[np.asarray(truth.gesture_labels)[ends - 1]]

@@ -78,6 +78,9 @@ class Decision:
     processing_s : float
         Processing time of this decision (filtering its block, features, predict,
         post-processing), s.
+    probabilities : tuple of float
+        Probability of each class, in the order of the model's ``class_names``
+        (empty when the model gives none).
     """
 
     seq: int
@@ -93,6 +96,7 @@ class Decision:
     received_s: float
     decided_s: float
     processing_s: float
+    probabilities: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able fields (NaN as ``None``)."""
@@ -346,6 +350,7 @@ class OnlineController:
         intensity = np.mean(np.abs(W), axis=(1, 2))
         speed = np.full(len(ends), np.nan)
         outputs: list[tuple[float, ...]] = [()] * len(ends)
+        probabilities: list[tuple[float, ...]] = [()] * len(ends)
         if info.kind == "regressor":
             pred = np.asarray(self._predictor.predict(W), dtype=np.float64).reshape(len(ends), -1)
             raw = np.full(len(ends), REJECTED)
@@ -356,6 +361,9 @@ class OnlineController:
             best = np.argmax(p, axis=1)
             raw = self._classes[best].astype(np.int64)
             prob = p[np.arange(len(ends)), best]
+            full = np.zeros((len(ends), len(info.class_names)))
+            full[:, self._classes.astype(np.int64)] = p  # columns follow class_names
+            probabilities = [tuple(float(v) for v in row) for row in full]
         else:
             raw = np.asarray(self._predictor.predict(W)).astype(np.int64)
             prob = np.full(len(ends), np.nan)
@@ -383,6 +391,6 @@ class OnlineController:
                 seq=self.decisions, sample=e, label=lab, name=name, raw_label=int(raw[i]), probability=float(prob[i]),
                 intensity=float(intensity[i]), speed=float(speed[i]), outputs=outputs[i],
                 window_end_s=float(timestamp_s) + (e - first_sample) / self.fs, received_s=received,
-                decided_s=decided, processing_s=processing))
+                decided_s=decided, processing_s=processing, probabilities=probabilities[i]))
             self.decisions += 1
         return out

@@ -478,32 +478,6 @@ def train_from_recording(rec: Any, *, line_hz: float | None, window_s: float = W
 # --------------------------------------------------------------------------------------
 # live control
 # --------------------------------------------------------------------------------------
-class _ProbaTap:
-    """A predictor remembering the class probabilities of its last ``predict_proba`` call.
-
-    The live controller asks for them once per fed block (all the block's windows at
-    once) but a :class:`~myograph.control.Decision` keeps only the largest; the tap
-    lets each decision message carry the whole vector without computing it twice.
-    It wraps the controller's predictor (the object it calls ``predict_proba`` on:
-    its fast path around the pipeline, or the pipeline itself).
-    """
-
-    def __init__(self, predictor: Any) -> None:
-        self._pipe = predictor
-        self.last: np.ndarray | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._pipe, name)
-
-    def predict(self, X: Any) -> Any:
-        return self._pipe.predict(X)
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        p = self._pipe.predict_proba(X)
-        self.last = p
-        return p
-
-
 class LiveControl:
     """An :class:`~myograph.control.OnlineController` fed from the acquisition, publishing each decision.
 
@@ -525,23 +499,14 @@ class LiveControl:
     def __init__(self, model: Any, info: StreamInfo, *, publish: Callable[..., None], clock_is_monotonic: bool = False,
                  subject: Any = None, auto_hold_s: float = 2.0, auto_rest_s: float = 1.5, vote: int = 1,
                  seed: int | None = None, name: str = "") -> None:
-        from myograph.control import ControlModel, OnlineController
+        from myograph.control import OnlineController
 
         self.model = model
         self.name = name
         self.info = info
         self.fs = float(info.fs)
         self.controller = OnlineController(model, fs=info.fs, ch_names=info.channels.names, vote=vote)
-        if hasattr(self.controller, "_predictor"):  # the controller's fast path around the pipeline
-            self.tap = _ProbaTap(self.controller._predictor)
-            self.controller._predictor = self.tap
-        else:
-            self.tap = _ProbaTap(model.pipeline)
-            self.controller = OnlineController(ControlModel(self.tap, model.info), fs=info.fs,
-                                               ch_names=info.channels.names, vote=vote)
-        est = model.pipeline.steps[-1][1] if hasattr(model.pipeline, "steps") else model.pipeline
         self.class_names = tuple(model.info.class_names)
-        self._proba_names = [self.class_names[int(c)] for c in getattr(est, "classes_", range(len(self.class_names)))]
         self.publish = publish
         self.clock_is_monotonic = bool(clock_is_monotonic)
         self.vote = int(vote)
@@ -604,9 +569,7 @@ class LiveControl:
         if not self.active:
             return
         try:
-            self.tap.last = None
             decisions = self.controller.feed_block(block)
-            probs = self.tap.last
             self._position = int(block.first_sample) + block.n_samples
             truth = None
             if self.subject is not None and decisions:  # the subject's gesture at each window's last sample
@@ -623,8 +586,8 @@ class LiveControl:
                     "speed": None if not math.isfinite(d.speed) else round(d.speed, 4),
                     "intensity_uv": round(d.intensity * 1e6, 2), "processing_ms": round(d.processing_s * 1e3, 3),
                 }
-                if probs is not None and i < len(probs):
-                    msg["probabilities"] = {n: round(float(v), 4) for n, v in zip(self._proba_names, probs[i])}
+                if d.probabilities:
+                    msg["probabilities"] = {n: round(v, 4) for n, v in zip(self.class_names, d.probabilities)}
                 if truth is not None:
                     msg["truth"] = truth[i]
                     self.agree.append(truth[i] == d.name)

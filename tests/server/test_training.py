@@ -34,29 +34,6 @@ REACTION_S = 0.3
 SEED = 11
 
 
-@pytest.fixture
-def data_dir(tmp_path):
-    d = tmp_path / "recordings"
-    d.mkdir()
-    return d
-
-
-@pytest.fixture
-def client(data_dir):
-    """The surface simulator (no simulated subject: a person would follow the prompts), app running."""
-    app = create_app("sim", data_dir, source=make_source(), flush_s=0.2, status_interval_s=0.2)
-    with TestClient(app, base_url="http://127.0.0.1") as c:
-        yield c
-
-
-@pytest.fixture
-def server_log(caplog):
-    import logging
-
-    caplog.set_level(logging.WARNING, logger="myograph.apps.server")
-    return caplog
-
-
 # --------------------------------------------------------------------------------------
 # the schedule
 # --------------------------------------------------------------------------------------
