@@ -158,3 +158,18 @@ def test_regression_metrics_equal_hand_computation():
     from sklearn.metrics import r2_score
 
     assert r2(t, p) == pytest.approx(r2_score(t, p))
+
+
+def test_evaluate_scores_a_single_output_regressor(sim_dataset):
+    """One target column: the regressor's 1-D predictions are scored against (n, 1) targets."""
+    import dataclasses
+
+    from myograph.control import evaluate, make_pipeline
+    from tests.control.conftest import LocalTD4
+
+    effort = (sim_dataset.y != sim_dataset.rest_index).astype(float)[:, None]
+    ds = dataclasses.replace(sim_dataset, targets=effort)
+    pipe = make_pipeline(LocalTD4(), regressor="ridge", fs=ds.fs)
+    res = evaluate(pipe, ds, LeaveOneRepetitionOut())
+    assert res.y_pred.shape == (len(res.y_true), 1)
+    assert res.summary()["r2"] > 0.5

@@ -17,7 +17,7 @@ import typer
 from rich.table import Table
 
 import myograph
-from myograph.apps import cli_analyze, cli_demo, cli_record, cli_serve, cli_simulate
+from myograph.apps import cli_analyze, cli_control, cli_demo, cli_record, cli_serve, cli_simulate
 from myograph.apps.console import err, friendly_errors, out, split_names
 from myograph.io import main_recording
 
@@ -128,6 +128,7 @@ cli_record.register(app)
 cli_serve.register(app)
 cli_demo.register(app)
 cli_analyze.register(app)
+cli_control.register(app)
 
 
 def main() -> None:

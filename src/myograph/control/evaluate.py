@@ -416,10 +416,10 @@ def evaluate(
         row: dict[str, Any] = {"fold": k, **what, "n_train": len(tr), "n_test": len(te)}
         if regression:
             model.fit(tr.X, tr.targets)
-            pred = model.predict(te.X)
+            pred = np.asarray(model.predict(te.X)).reshape(te.targets.shape)  # a single output may come back 1-D
             row.update(r2=r2(te.targets, pred), rmse=rmse(te.targets, pred), nrmse=nrmse(te.targets, pred))
             all_t.append(te.targets)
-            all_p.append(np.asarray(pred).reshape(te.targets.shape))
+            all_p.append(pred)
         else:
             model.fit(tr.X, tr.y)
             pred = np.asarray(decide(model, te.X) if decide is not None else model.predict(te.X))
