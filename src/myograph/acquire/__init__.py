@@ -2,7 +2,8 @@
 
 ``open_source(spec)`` opens any source from a string (``"sim"``, ``"sim:hdemg"``,
 ``"brainflow:-1"``, ``"lsl:NAME"``); :class:`Acquisition` pulls it in a thread and
-fans blocks out to ring buffers, a crash-safe :class:`Recorder` and callbacks. The
+fans blocks out to ring buffers, a crash-safe :class:`Recorder` and callbacks;
+:func:`run_control` runs a trained controller on a source (decisions, logs, delay). The
 BrainFlow and LSL modules import their libraries only when used (extra ``[acquire]``).
 See ``docs/acquire.md``.
 """
@@ -22,10 +23,15 @@ __all__ = [
     "RingBuffer", "GapDetector", "Gap", "ClockStep",
     "Recorder", "RecordingSummary", "record", "part_path",
     "Acquisition", "LatencySummary",
+    "run_control", "ControlRun",
 ]
 
 
-def __getattr__(name: str):  # lazy: BrainFlow and pylsl are optional
+def __getattr__(name: str):  # lazy: BrainFlow and pylsl are optional; online control imports scikit-learn
+    if name in ("run_control", "ControlRun"):
+        from myograph.acquire import control
+
+        return getattr(control, name)
     if name == "BrainFlowSource":
         from myograph.acquire.brainflow import BrainFlowSource
 

@@ -11,7 +11,7 @@ Thin: parse the options and call :mod:`myograph.control` —
   windows of new data (cut with the model's own window, filter and channels), with
   optional confidence rejection and majority vote
   (:func:`~myograph.control.reject`, :func:`~myograph.control.majority_vote`, per stream);
-- ``run`` calls :func:`myograph.control.live.run_control` on a live source, showing a
+- ``run`` calls :func:`myograph.acquire.run_control` on a live source, showing a
   live line, and ends (at ``--duration`` or Ctrl-C) with the decisions per class and the
   controller-delay report.
 
@@ -709,7 +709,7 @@ def run_command(
     """Run a model on a live source: decide every step, send each decision to the output, report the delay."""
     from myograph.acquire.specs import open_source, parse_spec
     from myograph.control import ControlModel
-    from myograph.control.live import run_control
+    from myograph.acquire.control import run_control
     from myograph.control.outputs import open_output
 
     if duration is not None and not duration > 0:

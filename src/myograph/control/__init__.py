@@ -24,8 +24,8 @@ Online:
 - :mod:`~myograph.control.online` — :class:`OnlineController`: blocks in, a
   :class:`Decision` every step out, equal to the offline pipeline.
 - :mod:`~myograph.control.outputs` — UDP, LSL, keyboard, stdout (:func:`open_output`).
-- :mod:`~myograph.control.live` — :func:`run_control`: source -> controller -> output,
-  with decision and input logs.
+- running a controller on a live source (source -> controller -> output, with decision
+  and input logs) belongs to the acquisition layer above: :func:`myograph.acquire.run_control`.
 - :mod:`~myograph.control.latency` — :class:`LatencyReport` against Farrell & Weir (2007).
 
 See ``docs/control.md``.
@@ -61,6 +61,7 @@ from myograph.control.evaluate import (
 from myograph.control.latency import LatencyReport, latency_report
 from myograph.control.model import ControlModel, ModelInfo
 from myograph.control.online import Decision, OnlineController
+from myograph.control.outputs import OUTPUT_HELP, open_output
 from myograph.control.onnx_export import export_onnx, onnx_predict
 from myograph.control.persist import load, register, save
 from myograph.control.preprocess import Preprocess
@@ -83,17 +84,6 @@ __all__ = [
     "reject", "majority_vote", "contraction_intensity", "dead_band", "proportional_output", "velocity",
     "save", "load", "register", "export_onnx", "onnx_predict",
     "Preprocess", "ControlModel", "ModelInfo", "OnlineController", "Decision", "LatencyReport", "latency_report",
-    "run_control", "open_output",
+    "open_output", "OUTPUT_HELP",
 ]
 
-
-def __getattr__(name: str):  # the live runner and the outputs import the acquisition layer: load them on use
-    if name == "run_control":
-        from myograph.control.live import run_control
-
-        return run_control
-    if name == "open_output":
-        from myograph.control.outputs import open_output
-
-        return open_output
-    raise AttributeError(f"module 'myograph.control' has no attribute {name!r}")

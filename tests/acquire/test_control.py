@@ -18,8 +18,8 @@ import pytest
 
 import myograph
 from myograph import simulate as S
-from myograph.acquire import SimulatedAmplifier
-from myograph.control import ControlModel, Preprocess, balanced_accuracy, from_recording, run_control
+from myograph.acquire import SimulatedAmplifier, run_control
+from myograph.control import ControlModel, Preprocess, balanced_accuracy, from_recording
 from myograph.core.errors import ParameterError
 
 FS = 2000.0

@@ -1,5 +1,10 @@
 """Run a controller on a live source: read, decide, send, log — and report the delay.
 
+This is the acquisition layer's part of online control: it drives a source and the
+recorder (this layer) and an :class:`~myograph.control.OnlineController` (the
+``control`` domain, below it). ``myograph.acquire.run_control`` loads it on use, so
+importing :mod:`myograph.acquire` does not import scikit-learn.
+
 :func:`run_control` is what ``myograph control run`` does. One loop reads blocks
 from the source, optionally writes them to a crash-safe BDF (the *input log*,
 with every change of decision as a ``decision:<class>`` annotation), feeds them to
