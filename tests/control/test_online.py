@@ -150,7 +150,11 @@ def test_rejection_needs_probabilities(session):
     with pytest.raises(ParameterError, match="probabilities"):
         OnlineController(svm, fs=rec.fs, ch_names=rec.ch_names, reject_threshold=0.5)
     d = OnlineController(svm, fs=rec.fs, ch_names=rec.ch_names).feed(rec.data[:, :400])
-    assert d and math.isnan(d[0].probability)
+    assert d and math.isnan(d[0].probability) and d[0].probabilities == ()
+    calibrated = ControlModel.train(ds, classifier="svm_calibrated")  # Platt-scaled: rejection works
+    got = OnlineController(calibrated, fs=rec.fs, ch_names=rec.ch_names, reject_threshold=0.5).feed(rec.data[:, :4000])
+    assert got and all(0.0 < x.probability <= 1.0 for x in got)
+    assert all(abs(sum(x.probabilities) - 1.0) < 1e-9 for x in got)
 
 
 def test_a_regressor_streams_its_outputs(session):

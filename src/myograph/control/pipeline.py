@@ -46,6 +46,17 @@ def _svm(**kw: Any) -> BaseEstimator:
     return SVC(**kw)
 
 
+def _svm_calibrated(**kw: Any) -> BaseEstimator:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import SVC
+
+    # class probabilities (for rejection and confidence displays) by Platt scaling of the SVM's
+    # decision values over 5 folds; decisions are their argmax (scikit-learn 1.9 deprecates
+    # SVC(probability=True) in favour of this form)
+    kw.setdefault("kernel", "rbf")
+    return CalibratedClassifierCV(SVC(**kw), method="sigmoid", ensemble=False)
+
+
 def _svm_linear(**kw: Any) -> BaseEstimator:
     from sklearn.svm import SVC
 
@@ -124,6 +135,7 @@ CLASSIFIERS: dict[str, Callable[..., BaseEstimator]] = {
     "lda": _lda,            # linear discriminant analysis (Englehart & Hudgins 2003)
     "qda": _qda,            # quadratic discriminant analysis, reg_param 0.01
     "svm": _svm,            # RBF support vector machine
+    "svm_calibrated": _svm_calibrated,  # RBF SVM with calibrated probabilities (rejection needs them)
     "svm_linear": _svm_linear,
     "knn": _knn,            # k nearest neighbours, k = 5
     "rf": _rf,              # random forest, 100 trees
