@@ -8,15 +8,14 @@ selected channel's samples.
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.server.browser import CHROMIUM, CHROMIUM_ARGS, serve
+
 if not CHROMIUM.exists():
     pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (make test installs it with "
                 "scripts/install-test-system-packages.sh when it can)", allow_module_level=True)
@@ -28,15 +27,7 @@ from myograph.apps.server import create_app  # noqa: E402
 
 from tests.server.conftest import N_CHANNELS, make_source  # noqa: E402
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 AUDIO_CHANNEL = 2
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -44,19 +35,8 @@ def live_server(tmp_path):
     """uvicorn serving the app on a free loopback port in a thread; stopped at teardown."""
     data_dir = tmp_path / "recordings"
     app = create_app("sim", data_dir, source=make_source(), flush_s=0.25)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/", data_dir
-    server.should_exit = True
-    thread.join(timeout=10)
-    assert not thread.is_alive(), "uvicorn did not stop"
+    with serve(app, "e2e-uvicorn") as url:
+        yield url, data_dir
 
 
 @pytest.fixture

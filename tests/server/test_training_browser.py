@@ -6,17 +6,15 @@ live decisions (Playwright driving Debian's chromium against a live server).
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.server.browser import CHROMIUM, CHROMIUM_ARGS, serve
+
 if not CHROMIUM.exists():
     pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (make test installs it with "
-                "scripts/install-chromium.sh when it can)", allow_module_level=True)
+                "scripts/install-test-system-packages.sh when it can)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (the [test] extra)")
 uvicorn = pytest.importorskip("uvicorn", reason="the server needs the [web] extra")
 pytest.importorskip("sklearn", reason="training needs scikit-learn")
@@ -25,15 +23,7 @@ import myograph  # noqa: E402
 from myograph.acquire.sim import SimulatedAmplifier  # noqa: E402
 from myograph.apps.server import create_app  # noqa: E402
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 GESTURES = ["hand_open", "hand_close", "wrist_flexion"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -41,19 +31,8 @@ def live_server(tmp_path):
     data_dir = tmp_path / "recordings"
     source = SimulatedAmplifier("gestures", seed=5, realtime=True, gesture_names=GESTURES)
     app = create_app("sim:gestures", data_dir, source=source, flush_s=0.25)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, name="e2e-training-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/", data_dir
-    server.should_exit = True
-    thread.join(timeout=10)
-    assert not thread.is_alive(), "uvicorn did not stop"
+    with serve(app, "e2e-training-uvicorn") as url:
+        yield url, data_dir
 
 
 def wait(pg, condition: str, timeout_s: float = 20.0) -> None:

@@ -721,19 +721,14 @@ class SimulatedAmplifier(Source):
             if gesture_names is not None:
                 raise ParameterError("gesture_names", f"gestures belong to the gestures mode, not {mode!r}")
             return None
-        from myograph.simulate.gesture_set import DEFAULT_GESTURES, FOREARM_MUSCLES, GESTURES
+        from myograph.simulate.gesture_set import DEFAULT_GESTURES, FOREARM_MUSCLES, GESTURES, check_gesture_names
 
         if gesture_names is None:
             names = list(DEFAULT_GESTURES)
         elif isinstance(gesture_names, str):
-            names = [g.strip() for g in gesture_names.split(",") if g.strip()]
+            names = check_gesture_names([g.strip() for g in gesture_names.split(",") if g.strip()])
         else:
-            names = [str(g) for g in gesture_names]
-        unknown = [g for g in names if g not in GESTURES]
-        if unknown or not names:
-            raise ParameterError("gesture_names", f"unknown gestures {unknown}; known: {sorted(GESTURES)}")
-        if len(set(names)) != len(names):
-            raise ParameterError("gesture_names", f"each gesture may appear once, got {names}")
+            names = check_gesture_names(gesture_names)
         for name, v, lo in (("hold_s", hold_s, 0.0), ("rest_s", rest_s, None), ("effort", effort, None),
                             ("ramp_s", ramp_s, None)):
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0 or (lo is not None and v <= lo):

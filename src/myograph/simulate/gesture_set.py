@@ -60,7 +60,7 @@ from myograph.simulate.synth import sum_templates
 from myograph.simulate.truth import Truth
 from myograph.simulate.volume import ElectrodeSet, disc_points
 
-__all__ = ["FOREARM_MUSCLES", "GESTURES", "DEFAULT_GESTURES", "gestures"]
+__all__ = ["FOREARM_MUSCLES", "GESTURES", "DEFAULT_GESTURES", "gestures", "check_gesture_names"]
 
 FOREARM_RADIUS_MM = 40.0
 
@@ -92,6 +92,17 @@ GESTURES: dict[str, dict[str, float]] = {
     "supination": {"SUP": 0.5, "BRD": 0.2},
 }
 DEFAULT_GESTURES = ("wrist_flexion", "wrist_extension", "hand_close", "hand_open", "radial_deviation", "ulnar_deviation")
+
+
+def check_gesture_names(gesture_names: Sequence[str]) -> list[str]:
+    """The names as a list, each a key of :data:`GESTURES` and given once (else :class:`~myograph.ParameterError`)."""
+    names = [str(g) for g in gesture_names]
+    unknown = [g for g in names if g not in GESTURES]
+    if unknown or not names:
+        raise ParameterError("gesture_names", f"unknown gestures {unknown}; known: {sorted(GESTURES)}")
+    if len(set(names)) != len(names):
+        raise ParameterError("gesture_names", f"each gesture may appear once, got {names}")
+    return names
 
 
 def _armband(n_channels: int, shift_deg: float, ied_mm: float, diameter_mm: float, axial_mm: float) -> tuple[ElectrodeSet, np.ndarray]:
@@ -206,12 +217,7 @@ def gestures(
         templates without fatigue; ``extra`` with the shift, schedule and per-repetition
         conduction-velocity scale.
     """
-    names = [str(g) for g in gesture_names]
-    unknown = [g for g in names if g not in GESTURES]
-    if unknown or not names:
-        raise ParameterError("gesture_names", f"unknown gestures {unknown}; known: {sorted(GESTURES)}")
-    if len(set(names)) != len(names):
-        raise ParameterError("gesture_names", f"each gesture may appear once, got {names}")
+    names = check_gesture_names(gesture_names)
     if isinstance(repetitions, bool) or not isinstance(repetitions, (int, np.integer)) or repetitions < 1:
         raise ParameterError("repetitions", f"must be an integer >= 1, got {repetitions!r}")
     if not hold_s > 0 or not rest_s >= 0:
