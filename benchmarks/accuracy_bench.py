@@ -96,62 +96,62 @@ myograph fails where LibEMG ran); otherwise the exit status is 0 (a benchmark, n
 a test). ``--no-peer`` runs myograph only.
 
 Measured 2026-11-24 on the 2-core machine (shared with other jobs; one run, so
-the seconds are noisy: TD4+QDA on myo-readings LORO took 9.2 s here and 1.4-1.8 s
-re-timed alone), libemg 2.0.3, scikit-learn 1.9.1 on both sides; full run 15.5 min
-(``--quick``: 1.5 min):
+the seconds are noisy), libemg 2.0.3, scikit-learn 1.9.1 on both sides; full run
+14 min (``--quick``: 1.5 min):
 
     dataset      protocol           folds pipeline    myo acc myo bal lib acc lib bal    diff   myo s   lib s  verdict
     ------------------------------------------------------------------------------------------------------------------
-    myo-readings LeaveOneRepOut        18 TD4+LDA       0.906   0.859   0.906   0.859  +0.000     1.7     1.9  ok
-    myo-readings LeaveOneRepOut        18 TD4+SVM       0.921   0.886   0.918   0.877  +0.002    14.1    62.7  ok
-    myo-readings LeaveOneRepOut        18 TD4+SVM-P     0.918   0.877   0.918   0.877  +0.000    64.3    62.7  ok
-    myo-readings LeaveOneRepOut        18 TD4+QDA       0.916   0.893   0.916   0.893  +0.000     9.2     1.5  ok
-    myo-readings LeaveOneRepOut        18 TD4+kNN       0.881   0.816   0.881   0.816  +0.000     6.2     2.0  ok
-    myo-readings LeaveOneRepOut        18 TD-PSD+LDA    0.906   0.877   0.906   0.877  +0.000     4.8    19.7  ok
-    myo-readings LeaveOneRepOut        18 LS4+LDA       0.923   0.894   0.924   0.895  -0.001     2.4   140.7  ok
-    myo-readings CrossSession           3 TD4+LDA       0.834   0.709   0.834   0.709  +0.000     1.2     0.8  ok
-    myo-readings CrossSession           3 TD4+SVM       0.864   0.764   0.860   0.751  +0.004    15.4    59.0  ok
-    myo-readings CrossSession           3 TD4+SVM-P     0.860   0.751   0.860   0.751  +0.000    58.4    59.0  ok
-    myo-readings CrossSession           3 TD4+QDA       0.853   0.767   0.853   0.767  +0.000     1.1     1.0  ok
-    myo-readings CrossSession           3 TD4+kNN       0.833   0.711   0.833   0.711  +0.000     2.8     3.9  ok
-    myo-readings CrossSession           3 TD-PSD+LDA    0.841   0.755   0.841   0.755  +0.000     1.6     6.1  ok
-    myo-readings CrossSession           3 LS4+LDA       0.856   0.762   0.855   0.761  +0.001     1.2    69.5  ok
-    myo-readings ShortCalib(1 rep)      3 TD4+LDA       0.872   0.824   0.872   0.824  +0.000     0.4     1.6  ok
-    myo-readings ShortCalib(1 rep)      3 TD4+SVM       0.872   0.832   0.867   0.830  +0.005     1.0     2.4  ok
-    myo-readings ShortCalib(1 rep)      3 TD4+SVM-P     0.867   0.830   0.867   0.830  +0.000     1.6     2.4  ok
-    myo-readings ShortCalib(1 rep)      3 TD4+QDA       0.848   0.825   0.848   0.825  +0.000     0.4     0.7  ok
-    myo-readings ShortCalib(1 rep)      3 TD4+kNN       0.834   0.768   0.834   0.768  +0.000     0.6     0.6  ok
-    myo-readings ShortCalib(1 rep)      3 TD-PSD+LDA    0.829   0.825   0.829   0.825  +0.000     1.3     3.1  ok
-    myo-readings ShortCalib(1 rep)      3 LS4+LDA       0.885   0.867   0.885   0.863  +0.000     0.4    26.0  ok
-    simulated    LeaveOneRepOut        24 TD4+LDA       0.942   0.919   0.942   0.919  +0.000     1.9     2.0  ok
-    simulated    LeaveOneRepOut        24 TD4+SVM       0.957   0.940   0.965   0.953  -0.008     2.6     6.2  LibEMG better
-    simulated    LeaveOneRepOut        24 TD4+SVM-P     0.965   0.953   0.965   0.953  +0.000     6.1     6.2  ok
-    simulated    LeaveOneRepOut        24 TD4+QDA       0.969   0.959   0.969   0.959  +0.000     6.7     1.8  ok
-    simulated    LeaveOneRepOut        24 TD4+kNN       0.942   0.920   0.942   0.920  +0.000     5.9     2.3  ok
-    simulated    LeaveOneRepOut        24 TD-PSD+LDA    0.969   0.956   0.969   0.956  +0.000     7.3    15.9  ok
-    simulated    LeaveOneRepOut        24 LS4+LDA       0.951   0.930   0.947   0.924  +0.004     6.2    57.5  ok
-    simulated    CrossSession           6 TD4+LDA       0.906   0.865   0.906   0.865  +0.000     2.2     0.9  ok
-    simulated    CrossSession           6 TD4+SVM       0.933   0.905   0.943   0.924  -0.010     1.8     2.8  LibEMG better
-    simulated    CrossSession           6 TD4+SVM-P     0.943   0.924   0.943   0.924  +0.000     3.8     2.8  ok
-    simulated    CrossSession           6 TD4+QDA       0.943   0.923   0.943   0.923  +0.000     3.8     1.0  ok
-    simulated    CrossSession           6 TD4+kNN       0.916   0.881   0.916   0.881  +0.000     1.7     1.3  ok
-    simulated    CrossSession           6 TD-PSD+LDA    0.944   0.919   0.944   0.919  +0.000     3.4     9.8  ok
-    simulated    CrossSession           6 LS4+LDA       0.908   0.868   0.903   0.861  +0.005     1.1    31.1  ok
-    simulated    CrossSubject           3 TD4+LDA       0.728   0.609   0.728   0.609  +0.000     3.2     2.0  ok
-    simulated    CrossSubject           3 TD4+SVM       0.750   0.641   0.757   0.654  -0.007     5.1     9.9  LibEMG better
-    simulated    CrossSubject           3 TD4+SVM-P     0.757   0.654   0.757   0.654  +0.000     9.4     9.9  ok
-    simulated    CrossSubject           3 TD4+QDA       0.821   0.743   0.821   0.743  +0.000     5.6     1.9  ok
-    simulated    CrossSubject           3 TD4+kNN       0.750   0.643   0.750   0.643  +0.000     1.8     2.3  ok
-    simulated    CrossSubject           3 TD-PSD+LDA    0.787   0.694   0.787   0.694  +0.000     2.6    12.5  ok
-    simulated    CrossSubject           3 LS4+LDA       0.734   0.617   0.737   0.622  -0.003     1.9    42.9  ok
-    simulated    ShortCalib(1 rep)      6 TD4+LDA       0.948   0.928   0.948   0.928  +0.000     0.5     2.3  ok
-    simulated    ShortCalib(1 rep)      6 TD4+SVM       0.943   0.919   0.951   0.934  -0.009     0.6     0.9  LibEMG better
-    simulated    ShortCalib(1 rep)      6 TD4+SVM-P     0.951   0.934   0.951   0.934  +0.000     0.8     0.9  ok
-    simulated    ShortCalib(1 rep)      6 TD4+QDA       0.939   0.913   0.939   0.913  +0.000     0.4     0.5  ok
-    simulated    ShortCalib(1 rep)      6 TD4+kNN       0.942   0.920   0.942   0.920  +0.000     0.5     0.8  ok
-    simulated    ShortCalib(1 rep)      6 TD-PSD+LDA    0.968   0.956   0.968   0.956  +0.000     0.9     3.6  ok
-    simulated    ShortCalib(1 rep)      6 LS4+LDA       0.956   0.936   0.952   0.931  +0.004     0.6    14.2  ok
-    LibEMG more accurate in 6 of 49 compared cases (4 by more than 0.005); total 929 s
+    myo-readings LeaveOneRepOut        18 TD4+LDA       0.906   0.859   0.906   0.859  +0.000     3.0     1.7  ok
+    myo-readings LeaveOneRepOut        18 TD4+SVM       0.918   0.877   0.918   0.877  +0.000    64.4    61.3  ok
+    myo-readings LeaveOneRepOut        18 TD4+SVMvote   0.921   0.886   0.918   0.877  +0.002    12.9    61.3  another decision rule (one-against-one vote vs Platt argmax)
+    myo-readings LeaveOneRepOut        18 TD4+QDA       0.916   0.893   0.916   0.893  +0.000     2.6     1.5  ok
+    myo-readings LeaveOneRepOut        18 TD4+kNN       0.881   0.816   0.881   0.816  +0.000     2.8     1.9  ok
+    myo-readings LeaveOneRepOut        18 TD-PSD+LDA    0.906   0.877   0.906   0.877  +0.000     4.1     9.5  ok
+    myo-readings LeaveOneRepOut        18 LS4+LDA       0.923   0.894   0.924   0.895  -0.001     3.6   129.4  ok
+    myo-readings CrossSession           3 TD4+LDA       0.834   0.709   0.834   0.709  +0.000     1.1     0.8  ok
+    myo-readings CrossSession           3 TD4+SVM       0.860   0.751   0.860   0.751  +0.000    56.8    56.0  ok
+    myo-readings CrossSession           3 TD4+SVMvote   0.864   0.764   0.860   0.751  +0.004    15.0    56.0  another decision rule (one-against-one vote vs Platt argmax)
+    myo-readings CrossSession           3 TD4+QDA       0.853   0.767   0.853   0.767  +0.000     1.0     1.3  ok
+    myo-readings CrossSession           3 TD4+kNN       0.833   0.711   0.833   0.711  +0.000     2.6     2.0  ok
+    myo-readings CrossSession           3 TD-PSD+LDA    0.841   0.755   0.841   0.755  +0.000     1.3     4.8  ok
+    myo-readings CrossSession           3 LS4+LDA       0.856   0.762   0.855   0.761  +0.001     0.9    64.9  ok
+    myo-readings ShortCalib(1 rep)      3 TD4+LDA       0.872   0.824   0.872   0.824  +0.000     0.4     0.3  ok
+    myo-readings ShortCalib(1 rep)      3 TD4+SVM       0.867   0.830   0.867   0.830  +0.000     1.5     1.5  ok
+    myo-readings ShortCalib(1 rep)      3 TD4+SVMvote   0.872   0.832   0.867   0.830  +0.005     0.9     1.5  another decision rule (one-against-one vote vs Platt argmax)
+    myo-readings ShortCalib(1 rep)      3 TD4+QDA       0.848   0.825   0.848   0.825  +0.000     0.3     0.4  ok
+    myo-readings ShortCalib(1 rep)      3 TD4+kNN       0.834   0.768   0.834   0.768  +0.000     0.4     0.4  ok
+    myo-readings ShortCalib(1 rep)      3 TD-PSD+LDA    0.829   0.825   0.829   0.825  +0.000     0.8     1.4  ok
+    myo-readings ShortCalib(1 rep)      3 LS4+LDA       0.885   0.867   0.885   0.863  +0.000     0.5    21.5  ok
+    simulated    LeaveOneRepOut        24 TD4+LDA       0.942   0.919   0.942   0.919  +0.000     2.2     2.1  ok
+    simulated    LeaveOneRepOut        24 TD4+SVM       0.965   0.953   0.965   0.953  +0.000     6.2     6.3  ok
+    simulated    LeaveOneRepOut        24 TD4+SVMvote   0.957   0.940   0.965   0.953  -0.008     2.7     6.3  another decision rule (one-against-one vote vs Platt argmax)
+    simulated    LeaveOneRepOut        24 TD4+QDA       0.969   0.959   0.969   0.959  +0.000     1.9     2.0  ok
+    simulated    LeaveOneRepOut        24 TD4+kNN       0.942   0.920   0.942   0.920  +0.000     1.9     1.9  ok
+    simulated    LeaveOneRepOut        24 TD-PSD+LDA    0.969   0.956   0.969   0.956  +0.000     2.8    11.7  ok
+    simulated    LeaveOneRepOut        24 LS4+LDA       0.951   0.930   0.947   0.924  +0.004     2.2    55.5  ok
+    simulated    CrossSession           6 TD4+LDA       0.906   0.865   0.906   0.865  +0.000     0.9     1.0  ok
+    simulated    CrossSession           6 TD4+SVM       0.943   0.924   0.943   0.924  +0.000     2.9     2.9  ok
+    simulated    CrossSession           6 TD4+SVMvote   0.933   0.905   0.943   0.924  -0.010     1.5     2.9  another decision rule (one-against-one vote vs Platt argmax)
+    simulated    CrossSession           6 TD4+QDA       0.943   0.923   0.943   0.923  +0.000     0.9     1.0  ok
+    simulated    CrossSession           6 TD4+kNN       0.916   0.881   0.916   0.881  +0.000     1.0     1.0  ok
+    simulated    CrossSession           6 TD-PSD+LDA    0.944   0.919   0.944   0.919  +0.000     1.5     6.2  ok
+    simulated    CrossSession           6 LS4+LDA       0.908   0.868   0.903   0.861  +0.005     1.1    28.8  ok
+    simulated    CrossSubject           3 TD4+LDA       0.728   0.609   0.728   0.609  +0.000     2.0     1.7  ok
+    simulated    CrossSubject           3 TD4+SVM       0.757   0.654   0.757   0.654  +0.000     9.6    10.1  ok
+    simulated    CrossSubject           3 TD4+SVMvote   0.750   0.641   0.757   0.654  -0.007     4.1    10.1  another decision rule (one-against-one vote vs Platt argmax)
+    simulated    CrossSubject           3 TD4+QDA       0.821   0.743   0.821   0.743  +0.000     2.2     1.8  ok
+    simulated    CrossSubject           3 TD4+kNN       0.750   0.643   0.750   0.643  +0.000     2.4     2.1  ok
+    simulated    CrossSubject           3 TD-PSD+LDA    0.787   0.694   0.787   0.694  +0.000     3.2    11.0  ok
+    simulated    CrossSubject           3 LS4+LDA       0.734   0.617   0.737   0.622  -0.003     2.0    44.1  ok
+    simulated    ShortCalib(1 rep)      6 TD4+LDA       0.948   0.928   0.948   0.928  +0.000     0.5     0.6  ok
+    simulated    ShortCalib(1 rep)      6 TD4+SVM       0.951   0.934   0.951   0.934  +0.000     0.9     1.3  ok
+    simulated    ShortCalib(1 rep)      6 TD4+SVMvote   0.943   0.919   0.951   0.934  -0.009     0.6     1.3  another decision rule (one-against-one vote vs Platt argmax)
+    simulated    ShortCalib(1 rep)      6 TD4+QDA       0.939   0.913   0.939   0.913  +0.000     0.5     0.7  ok
+    simulated    ShortCalib(1 rep)      6 TD4+kNN       0.942   0.920   0.942   0.920  +0.000     0.6     0.6  ok
+    simulated    ShortCalib(1 rep)      6 TD-PSD+LDA    0.968   0.956   0.968   0.956  +0.000     1.0     3.3  ok
+    simulated    ShortCalib(1 rep)      6 LS4+LDA       0.956   0.936   0.952   0.931  +0.004     0.7    14.3  ok
+
+    LibEMG more accurate in 2 of 42 compared cases (0 by more than 0.005); total 830 s
 
 The SVM rows: LibEMG's "SVM" is ``SVC(probability=True)`` decided by the argmax of
 ``predict_proba`` (libsvm's Platt scaling with pairwise coupling). The TD4+SVM row
@@ -160,9 +160,8 @@ figures to the third decimal in every case, as the LDA/QDA/kNN rows do: with the
 same features and classifier LibEMG is not more accurate. myograph's default
 ``"svm"`` decides by the one-against-one vote instead (no probabilities, 4-5x faster
 to fit); the TD4+SVMvote row shows it beside LibEMG's Platt rule, not counted by
-``--check`` because the rules differ. In the run above (where these rows were
-labelled TD4+SVM-P and TD4+SVM) the vote was ~1 point worse than Platt-argmax on the
-simulated set and 0.2-0.5 point better on myo-readings. scikit-learn 1.9 deprecates
+``--check`` because the rules differ: the vote is ~1 point worse than Platt-argmax on
+the simulated set and 0.2-0.5 point better on myo-readings. scikit-learn 1.9 deprecates
 ``SVC(probability=True)``; myograph's ``"svm_calibrated"`` (CalibratedClassifierCV,
 one-vs-rest sigmoids) gives probabilities the supported way, but its decisions are
 not libsvm's. LS4+LDA differs by MFL's definition (swapping in LibEMG's log10(WL)
