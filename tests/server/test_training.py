@@ -18,9 +18,9 @@ from myograph.acquire.sim import SimulatedAmplifier  # noqa: E402
 from myograph.acquire.source import Block, StreamInfo  # noqa: E402
 from myograph.apps.server import create_app  # noqa: E402
 from myograph.apps.server.app import CommandError, validate_command  # noqa: E402
+from myograph.apps.server.control import LiveControl  # noqa: E402
 from myograph.apps.server.training import (  # noqa: E402
     GAP_GUARD_S,
-    LiveControl,
     TrainingError,
     TrainingSession,
     make_schedule,

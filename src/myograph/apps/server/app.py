@@ -62,7 +62,8 @@ from myograph.apps.server.stream import (
     display_step,
 )
 from myograph.apps.server.training import COMMANDS as TRAINING_COMMANDS
-from myograph.apps.server.training import ControlManager, TrainingError
+from myograph.apps.server.control import ControlManager
+from myograph.apps.server.training import TrainingError
 
 __all__ = ["create_app", "LiveHub", "safe_recording_path", "validate_command", "CommandError", "RECORDING_SUFFIX",
            "LOOPBACK_HOSTS"]
