@@ -178,6 +178,23 @@ def test_live_control_decisions_carry_every_class_probability_and_the_subjects_g
     assert agree > 0.7, agree
     st = live.status()
     assert st["decisions"] == len(msgs) and st["latency"]["processing_ms"] > 0 and "total" in st["latency"]["table"]
+    # post-processing changed while running (its arithmetic is tested in tests/control/test_online.py):
+    # the new controller takes over, the numbering goes on, decisions below the threshold are rejected
+    thr = 0.999999
+    assert live.set_options(vote=3, reject=thr) == {"vote": 3, "reject": thr}
+    assert live.controller.reject_threshold == thr and live.controller._vote.n == 3
+    n0 = len(msgs)
+    with amp:
+        while live.controller.decisions < 200 + 150:
+            live.feed(amp.read(timeout_s=10.0))
+    after = msgs[n0:]
+    assert len(after) >= 150 and [m["seq"] for m in after] == list(range(200, 200 + len(after)))  # numbered on
+    assert live.status()["vote"] == 3 and live.status()["reject"] == thr
+    from myograph.control import ControlModel
+
+    svm = ControlModel.train(train_from_recording(s.recording(), line_hz=50.0)[1], classifier="svm")  # no probabilities
+    with pytest.raises(TrainingError, match="rejection needs class probabilities"):
+        LiveControl(svm, amp.info, publish=lambda m, **kw: None).set_options(reject=0.5)
     live.stop()
 
 
@@ -246,6 +263,11 @@ BAD_TRAINING_COMMANDS = [
     ('{"cmd": "control_stop", "x": 1}', "unexpected field"),
     ('{"cmd": "subject"}', "missing field"),
     ('{"cmd": "subject", "gesture": 3}', "gesture must be"),
+    ('{"cmd": "control_options", "vote": 0}', "vote must be"),
+    ('{"cmd": "control_options", "vote": 16}', "vote must be"),
+    ('{"cmd": "control_options", "reject": 1.0}', "reject must be"),
+    ('{"cmd": "control_options", "reject": "0.5"}', "reject must be"),
+    ('{"cmd": "control_options", "smooth": 2}', "unexpected field"),
 ]
 
 
@@ -290,6 +312,7 @@ def test_training_commands_refused_in_the_wrong_state_get_an_error_and_the_serve
         assert "sim:gestures" in hello["control"]["note"]  # the surface simulator cannot follow prompts: say so
         for cmd, why in ((({"cmd": "training_stop"}), "no training session"),
                          ({"cmd": "control_stop"}, "not running"),
+                         ({"cmd": "control_options", "vote": 3}, "not running"),
                          ({"cmd": "subject", "gesture": "auto"}, "until live control runs")):
             r = _reply(ws, cmd)
             assert r["type"] == "error" and why in r["error"], r
@@ -370,6 +393,10 @@ def test_a_session_over_the_websocket_trains_saves_and_streams_decisions(data_di
         assert r["type"] == "ack" and r["subject"] == "hand_close"
         r = _reply(ws, {"cmd": "subject", "gesture": "wrist_flexion"})
         assert r["type"] == "error" and "not a trained gesture" in r["error"]
+        r = _reply(ws, {"cmd": "control_options", "vote": 5, "reject": 0.6})
+        assert r["type"] == "ack" and r["vote"] == 5 and r["reject"] == 0.6
+        st2 = _until(ws, lambda m: m.get("type") == "control" and m.get("control") and m["control"]["vote"] == 5)
+        assert st2["control"]["reject"] == 0.6
         r = _reply(ws, {"cmd": "control_stop"})
         assert r["type"] == "ack" and r["control"]["decisions"] >= 40
         assert len(hub.acquisition._subs) == 1

@@ -100,6 +100,14 @@ def test_the_control_tab_prompts_trains_and_shows_live_decisions(live_server, tm
             wait(pg, "document.getElementById('ctl-latency').textContent.includes('total')", 5)
             assert "processing" in pg.text_content("#ctl-live-stats")
             assert pg.is_visible("#ctl-subject-card")
+            # post-processing from the page: a majority vote of 3, rejection below 0.5
+            pg.fill("#ctl-vote", "3")
+            pg.fill("#ctl-reject", "0.5")
+            pg.click("#ctl-options-apply")
+            wait(pg, "document.getElementById('ctl-live-stats').textContent.includes('vote of 3')", 5)
+            assert "rejecting below 0.5" in pg.text_content("#ctl-live-stats")
+            shots.append(tmp_path / "control-options.png")
+            pg.screenshot(path=str(shots[-1]))
             st = pg.evaluate("window.__myograph.state")
             assert not st["errors"] and not errors, (st["errors"], errors)
         finally:

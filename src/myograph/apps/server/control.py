@@ -71,6 +71,7 @@ class LiveControl:
         self.info = info
         self.fs = float(info.fs)
         self.controller = OnlineController(model, fs=info.fs, ch_names=info.channels.names, vote=vote)
+        self.reject = 0.0
         self.class_names = tuple(model.info.class_names)
         self.publish = publish
         self.clock_is_monotonic = bool(clock_is_monotonic)
@@ -91,6 +92,26 @@ class LiveControl:
         self._auto_next: int | None = None
         if subject is not None:
             self.set_subject("auto")
+
+    def set_options(self, *, vote: int | None = None, reject: float | None = None) -> dict[str, Any]:
+        """Change the post-processing: majority ``vote`` (1: none), rejection below ``reject`` (0: none).
+
+        A new controller takes over at the next block (the filter and window restart,
+        decisions are numbered on); the acquisition thread only ever sees a whole one.
+        """
+        from myograph.control import OnlineController
+
+        vote = self.vote if vote is None else int(vote)
+        reject = self.reject if reject is None else float(reject)
+        if reject > 0 and not self.model.has_proba:
+            raise TrainingError(f"control_options: rejection needs class probabilities, which "
+                                f"{self.model.info.estimator} does not give")
+        ctl = OnlineController(self.model, fs=self.info.fs, ch_names=self.info.channels.names, vote=vote,
+                               reject_threshold=reject if reject > 0 else None)
+        ctl.decisions = self.controller.decisions
+        self.controller = ctl
+        self.vote, self.reject = vote, reject
+        return {"vote": vote, "reject": reject}
 
     # ----- the simulated subject --------------------------------------------------------
     @property
@@ -188,7 +209,7 @@ class LiveControl:
             "model": self.name, "classes": list(self.class_names), "rest": info.rest,
             "has_probabilities": self.model.has_proba,
             "has_speed": info.intensity_low is not None and info.intensity_high is not None,
-            "window_ms": info.window_s * 1e3, "step_ms": info.step_s * 1e3, "vote": self.vote,
+            "window_ms": info.window_s * 1e3, "step_ms": info.step_s * 1e3, "vote": self.vote, "reject": self.reject,
             "decisions": self.controller.decisions, "gaps": self.controller.gaps, "errors": self.errors,
             "counts": dict(self.counts),
             "latency": None if rep is None else {**rep.to_dict(), "table": rep.table()},
@@ -347,6 +368,13 @@ class ControlManager:
             return self.stop_training()
         if name == "control_stop":
             return self.stop_control()
+        if name == "control_options":
+            live = self.live
+            if live is None:
+                raise TrainingError("control_options: live control is not running")
+            ack = live.set_options(vote=cmd.get("vote"), reject=cmd.get("reject"))
+            self._publish_status()
+            return ack
         if name == "subject":
             live = self.live
             if live is None:

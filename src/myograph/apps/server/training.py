@@ -100,6 +100,8 @@ GAP_GUARD_S = 0.2
 SUBJECT_LEAD_S = 1.5
 #: decisions kept for the latency report and the live agreement
 RECENT_DECISIONS = 400
+#: longest majority vote the page may ask for
+MAX_VOTE = 15
 
 
 class TrainingError(ValueError):
@@ -136,6 +138,11 @@ COMMANDS: dict[str, dict[str, tuple[bool, Any, str]]] = {
     },
     "training_stop": {},
     "control_stop": {},
+    "control_options": {
+        "vote": (False, lambda v: _is_int(v) and 1 <= v <= MAX_VOTE, f"an integer from 1 to {MAX_VOTE} (1: no vote)"),
+        "reject": (False, lambda v: _is_number(v) and 0.0 <= v < 1.0,
+                   "a probability in [0, 1): decisions below it are rejected (0: no rejection)"),
+    },
     "subject": {"gesture": (True, lambda v: isinstance(v, str) and (v == "auto" or bool(GESTURE_RE.fullmatch(v))),
                             "a gesture name, 'rest' or 'auto'")},
 }

@@ -23,7 +23,7 @@
   const METER_WINDOW_S = 0.05; // activity-meter RMS window (low latency)
   const HOOK_N = 16384; // samples kept for the test hook
 
-  const CONTROL_CMDS = ['training_start', 'training_stop', 'control_stop', 'subject'];
+  const CONTROL_CMDS = ['training_start', 'training_stop', 'control_stop', 'subject', 'control_options'];
 
   const $ = (id) => document.getElementById(id);
   const dpr = () => window.devicePixelRatio || 1;
@@ -1264,8 +1264,10 @@
       $('ctl-latency').textContent = lat ? lat.table : 'waiting for decisions…';
       const med = lat && lat.processing_ms != null ? `processing ${lat.processing_ms.toFixed(2)} ms (p99 ${lat.processing_p99_ms.toFixed(2)})` : '';
       const agree = c.agreement != null ? ` · agrees with the simulated subject ${(100 * c.agreement).toFixed(0)} % of the last ${Math.min(c.decisions, 400)}` : '';
-      $('ctl-live-stats').textContent = `${c.decisions} decisions, one every ${c.step_ms} ms on ${c.window_ms} ms windows · ${med}${agree}` +
+      const post = (c.vote > 1 ? ` · vote of ${c.vote}` : '') + (c.reject > 0 ? ` · rejecting below ${c.reject}` : '');
+      $('ctl-live-stats').textContent = `${c.decisions} decisions, one every ${c.step_ms} ms on ${c.window_ms} ms windows${post} · ${med}${agree}` +
         (c.gaps ? ` · ${c.gaps} gap(s)` : '');
+      $('ctl-reject').disabled = !c.has_probabilities;
     },
 
     subjectButtons(c) {
@@ -1324,6 +1326,11 @@
       $('ctl-start').onclick = () => this.start();
       $('ctl-stop').onclick = () => send({ cmd: 'training_stop' });
       $('ctl-control-stop').onclick = () => send({ cmd: 'control_stop' });
+      $('ctl-options-apply').onclick = () => send({
+        cmd: 'control_options',
+        vote: Math.max(1, Math.min(15, Math.round(Number($('ctl-vote').value) || 1))),
+        reject: Math.max(0, Math.min(0.99, Number($('ctl-reject').value) || 0)),
+      });
       $('ctl-add').onclick = () => this.addGesture();
       $('ctl-new-gesture').onkeydown = (e) => { if (e.key === 'Enter') this.addGesture(); };
       for (const id of ['ctl-reps', 'ctl-hold', 'ctl-rest']) $(id).oninput = () => this.plan();
