@@ -168,7 +168,7 @@ _COMMANDS: dict[str, dict[str, tuple[bool, Any, str]]] = {
                "notch": (False, lambda v: isinstance(v, bool), "true or false")},
     "excitation": {"level": (True, lambda v: _is_number(v) and 0.0 <= v <= 1.0, "a number from 0 to 1")},
     "audio": {"channel": (True, _is_int, "a channel index (integer)")},
-    **TRAINING_COMMANDS,  # training_start, training_stop, control_stop, subject (see training.py)
+    **TRAINING_COMMANDS,  # training_start, training_stop, control_stop, control_options, subject (see training.py)
 }
 
 
