@@ -29,17 +29,17 @@ Goal (issue 6): p99 < 2 ms for 8 channels with LDA.
 Measured 2026-11-24 on the project's 2-core machine, otherwise idle
 (``--decisions 3000``), median / p99 in ms:
 
-    myograph                   8 LDA     0.329    0.426
-    myograph, sklearn path     8 LDA     0.958    1.221
-    myograph                   8 SVM     0.597    0.778
-    LibEMG (no filter)         8 LDA     0.391    0.493
-    LibEMG (no filter)         8 SVM     0.394    0.504
-    myograph                  64 LDA     0.598    0.889
-    myograph, sklearn path    64 LDA     1.299    1.764
-    myograph                  64 SVM     0.837    1.302
-    LibEMG (no filter)        64 LDA     0.613    0.990
-    LibEMG (no filter)        64 SVM     0.621    0.963
-    goal p99 < 2 ms for 8 channels with LDA: 0.426 ms -> met
+    myograph                   8 LDA     0.351    0.416
+    myograph, sklearn path     8 LDA     0.866    0.964
+    myograph                   8 SVM     0.584    0.660
+    LibEMG (no filter)         8 LDA     0.378    0.427
+    LibEMG (no filter)         8 SVM     0.378    0.421
+    myograph                  64 LDA     0.609    0.717
+    myograph, sklearn path    64 LDA     1.139    1.271
+    myograph                  64 SVM     0.857    0.967
+    LibEMG (no filter)        64 LDA     0.598    0.692
+    LibEMG (no filter)        64 SVM     0.596    0.688
+    goal p99 < 2 ms for 8 channels with LDA: 0.416 ms -> met
 
 About 0.08 ms of each myograph decision is the streaming filter, which LibEMG's path
 leaves out. See ``docs/control_online.md``.

@@ -173,3 +173,33 @@ def test_evaluate_scores_a_single_output_regressor(sim_dataset):
     res = evaluate(pipe, ds, LeaveOneRepetitionOut())
     assert res.y_pred.shape == (len(res.y_true), 1)
     assert res.summary()["r2"] > 0.5
+
+
+def test_decisions_vote_within_each_stream_only_after_rejection():
+    from myograph.control import decisions
+
+    class Fixed:  # a fitted "classifier" whose probabilities are given
+        classes_ = np.array([0, 1])
+
+        def __init__(self, p):
+            self.p = np.asarray(p, dtype=float)
+
+        def predict_proba(self, X):
+            return self.p
+
+        def predict(self, X):
+            return self.classes_[np.argmax(self.p, axis=1)]
+
+    p = [[0.9, 0.1], [0.9, 0.1], [0.2, 0.8], [0.2, 0.8], [0.9, 0.1], [0.45, 0.55]]
+    clf = Fixed(p)
+    X = np.zeros((6, 1, 4))
+    assert decisions(clf, X).tolist() == [0, 0, 1, 1, 0, 1]
+    # one stream: window 3 sees [0, 0, 1] -> 0; [0, 1, 1] -> 1 ...
+    assert decisions(clf, X, vote=3).tolist() == [0, 0, 0, 1, 1, 1]
+    # two streams of three: the vote restarts at the boundary ([1, 0] is a tie: the most recent wins)
+    assert decisions(clf, X, streams=[0, 0, 0, 1, 1, 1], vote=3).tolist() == [0, 0, 0, 1, 0, 1]
+    assert decisions(clf, X, streams=[0, 0, 1, 1, 1, 1], vote=3).tolist() == [0, 0, 1, 1, 1, 1]
+    # rejection first (0.55 < 0.6), then the vote counts the rejections like any decision
+    assert decisions(clf, X, reject_threshold=0.6).tolist() == [0, 0, 1, 1, 0, -1]
+    with pytest.raises(ParameterError, match="reject_threshold"):
+        decisions(type("NoProba", (), {"predict": lambda self, X: np.zeros(len(X))})(), X, reject_threshold=0.5)

@@ -193,31 +193,31 @@ def test_the_direct_lda_path_gives_scikit_learns_probabilities(model, session):
 
     rec, truth = session
     _, W = _offline(model, rec)
-    fast = _Predictor(model.pipeline, rec.fs)
+    fast = _Predictor(model.pipeline)
     assert fast.fast
     np.testing.assert_allclose(fast.predict_proba(W), model.pipeline.predict_proba(W), rtol=1e-12, atol=1e-12)
     # two classes (the logistic branch), without a scaler
     lab = (np.asarray(truth.gesture_labels) > 0).astype(int)
     ds = from_recording(rec, labels=lab, class_names=["rest", "active"], preprocess=PRE)
     binary = ControlModel.train(ds, scale=False)
-    fb = _Predictor(binary.pipeline, rec.fs)
+    fb = _Predictor(binary.pipeline)
     assert fb.fast and fb.scaler is None
     np.testing.assert_allclose(fb.predict_proba(W), binary.pipeline.predict_proba(W), rtol=1e-12, atol=1e-12)
     # other estimators get the features and scaling directly, then their own predict/predict_proba
     ds_all = from_recording(rec, labels=truth.gesture_labels, class_names=truth.gesture_names, preprocess=PRE)
     for clf, method in (("qda", "predict_proba"), ("svm", "predict"), ("knn", "predict_proba")):
         m = ControlModel.train(ds_all, classifier=clf)
-        fp = _Predictor(m.pipeline, rec.fs)
+        fp = _Predictor(m.pipeline)
         assert fp.fast and not fp.lda
         np.testing.assert_allclose(getattr(fp, method)(W), getattr(m.pipeline, method)(W), rtol=1e-12, atol=1e-12)
     ridge = ControlModel.train(from_recording(rec, labels=truth.gesture_labels, class_names=truth.gesture_names,
                                               targets=np.asarray(truth.gesture_labels, float), preprocess=PRE),
                                regressor="ridge")
-    np.testing.assert_allclose(_Predictor(ridge.pipeline, rec.fs).predict(W), ridge.pipeline.predict(W), rtol=1e-12)
+    np.testing.assert_allclose(_Predictor(ridge.pipeline).predict(W), ridge.pipeline.predict(W), rtol=1e-12)
     # a pipeline of another shape goes through scikit-learn unchanged
     from sklearn.pipeline import Pipeline
 
-    assert not _Predictor(Pipeline([("classifier", model.pipeline.steps[-1][1])]), rec.fs).fast
+    assert not _Predictor(Pipeline([("classifier", model.pipeline.steps[-1][1])])).fast
 
 
 def test_preprocess_round_trips_and_refuses_bad_values():

@@ -300,27 +300,6 @@ def _read_options(label_column: Optional[int], units: Optional[str]) -> dict[str
 
 
 # --- decisions and results ------------------------------------------------------------------
-def _decisions(pipeline: Any, X: np.ndarray, stream: np.ndarray, vote: int, reject_p: Optional[float]) -> np.ndarray:
-    """Decisions of a fitted classifier: rejection below ``reject_p``, then a majority vote within each stream."""
-    from myograph.control import majority_vote, reject
-
-    if reject_p is not None:
-        if not hasattr(pipeline, "predict_proba"):
-            est = pipeline.steps[-1][1] if hasattr(pipeline, "steps") else pipeline
-            raise ParameterError("reject", f"needs class probabilities; {type(est).__name__} gives none "
-                                           "(use lda, qda, logreg, knn, rf, gb or mlp)")
-        d = reject(pipeline.predict_proba(X), reject_p, classes=pipeline.classes_)
-    else:
-        d = np.asarray(pipeline.predict(X))
-    if vote > 1:
-        voted = d.copy()
-        for s in np.unique(stream):
-            m = stream == s
-            voted[m] = majority_vote(d[m], vote)
-        d = voted
-    return d
-
-
 def _num(v: Any, digits: int = 3) -> str:
     try:
         f = float(v)
@@ -581,7 +560,7 @@ def _post_text(vote: int, reject_p: Optional[float]) -> str:
 def _evaluate_protocol(data: list[Path], protocol_name: str, calibration: int, *, features, classifier, regressor,
                        targets, window, step, highpass, powerline, channels, labels, pattern, fs, read_options,
                        class_names, vote, reject_p) -> tuple[Any, str, dict[str, Any]]:
-    from myograph.control import evaluate, make_pipeline, streams
+    from myograph.control import evaluate, make_pipeline
 
     classifier, regressor = _estimator(classifier, regressor)
     if regressor is not None and targets is None:
@@ -598,21 +577,10 @@ def _evaluate_protocol(data: list[Path], protocol_name: str, calibration: int, *
     out.print(f"data: {_describe(loaded)}", markup=False, highlight=False)
     protocol = _protocol(protocol_name, calibration)
     pipe = make_pipeline(feats, classifier or "lda", regressor=regressor, window_s=ds.window_s, step_s=ds.step_s, fs=ds.fs)
-    decide = None
-    if vote > 1 or reject_p is not None:
-        # evaluate() calls decide once per fold, in the protocol's fold order: hand each call its test windows' streams
-        stream = streams(ds)
-        tests = iter([test for _, test, _ in protocol.folds(ds)])
-
-        def decide(fitted: Any, X: np.ndarray) -> np.ndarray:
-            test = next(tests)
-            assert len(test) == len(X)
-            return _decisions(fitted, X, stream[test], vote, reject_p)
-
     est = regressor or classifier
     pre_text = "no filter" if pre is None else pre.describe()
     with err.status(f"evaluating ({PROTOCOL_NAMES[protocol_name]}) …"):
-        res = evaluate(pipe, ds, protocol, decide=decide)
+        res = evaluate(pipe, ds, protocol, vote=vote, reject_threshold=reject_p)
     title = (f"{PROTOCOL_NAMES[protocol_name]}: {feats if isinstance(feats, str) else '+'.join(feats)} + {est}, "
              f"{pre_text}{_post_text(vote, reject_p)}")
     return res, title, {"protocol": protocol_name, "pipeline": repr(pipe), "data": loaded.names, "model": None}
@@ -625,15 +593,10 @@ def _evaluate_model(model_path: Path, data: list[Path], *, pattern, fs, read_opt
     from myograph.control import (
         ControlModel,
         EvaluationResult,
-        accuracy,
-        active_error,
-        balanced_accuracy,
+        classification_scores,
         confusion_matrix,
-        instability,
-        nrmse,
-        r2,
-        rejection_rate,
-        rmse,
+        decisions,
+        regression_scores,
         streams,
     )
 
@@ -659,8 +622,8 @@ def _evaluate_model(model_path: Path, data: list[Path], *, pattern, fs, read_opt
         pred = np.asarray(model.predict(ds.X), dtype=np.float64).reshape(ds.targets.shape)
         for k, name in enumerate(loaded.names):
             m = ds.recording == k
-            rows.append({"fold": k, "recording": name, "n_test": int(m.sum()), "r2": r2(ds.targets[m], pred[m]),
-                         "rmse": rmse(ds.targets[m], pred[m]), "nrmse": nrmse(ds.targets[m], pred[m])})
+            rows.append({"fold": k, "recording": name, "n_test": int(m.sum()),
+                         **regression_scores(ds.targets[m], pred[m])})
         res = EvaluationResult(pd.DataFrame(rows), None, (), ds.targets, pred)
     else:
         unknown = [c for c in ds.class_names if c not in info.class_names]
@@ -671,14 +634,11 @@ def _evaluate_model(model_path: Path, data: list[Path], *, pattern, fs, read_opt
         y = remap[ds.y]
         rest = info.class_names.index(info.rest) if info.rest in info.class_names else None
         stream = streams(ds)
-        pred = _decisions(model.pipeline, ds.X, stream, vote, reject_p)
+        pred = decisions(model.pipeline, ds.X, streams=stream, vote=vote, reject_threshold=reject_p)
         for k, name in enumerate(loaded.names):
             m = ds.recording == k
-            t, p = y[m], pred[m]
-            rows.append({"fold": k, "recording": name, "n_test": int(m.sum()), "accuracy": accuracy(t, p),
-                         "balanced_accuracy": balanced_accuracy(t, p),
-                         "active_error": active_error(t, p, rest=rest) if rest is not None else float("nan"),
-                         "instability": instability(p, t, groups=stream[m]), "rejection_rate": rejection_rate(p)})
+            rows.append({"fold": k, "recording": name, "n_test": int(m.sum()),
+                         **classification_scores(y[m], pred[m], rest=rest, streams=stream[m])})
         res = EvaluationResult(pd.DataFrame(rows), confusion_matrix(y, pred, len(info.class_names)), info.class_names,
                                y, pred)
     title = f"{model_path.name} on all windows{_post_text(vote, reject_p)}"

@@ -67,6 +67,7 @@ __all__ = [
     "LeaveOneRepetitionOut", "CrossSession", "CrossSubject", "ShortCalibration",
     "accuracy", "balanced_accuracy", "active_error", "instability", "rejection_rate", "confusion_matrix",
     "r2", "rmse", "nrmse", "evaluate", "EvaluationResult", "streams", "REJECTED",
+    "decisions", "classification_scores", "regression_scores",
 ]
 
 #: the decision that says "rejected" (no output)
@@ -364,6 +365,51 @@ class EvaluationResult:
         return out
 
 
+def decisions(fitted: Any, X: Any, *, streams: Any = None, vote: int = 1,
+              reject_threshold: float | None = None) -> np.ndarray:
+    """Decisions of a fitted classifier with the live controller's post-processing.
+
+    Rejection below ``reject_threshold`` (:func:`~myograph.control.postprocess.reject`),
+    then a majority vote over ``vote`` decisions
+    (:func:`~myograph.control.postprocess.majority_vote`) within each stream of
+    consecutive windows (``streams``, one id per window; default: one stream).
+    """
+    from myograph.control.postprocess import majority_vote, reject
+
+    if reject_threshold is not None:
+        if not hasattr(fitted, "predict_proba"):
+            est = fitted.steps[-1][1] if hasattr(fitted, "steps") else fitted
+            raise ParameterError("reject_threshold", f"needs class probabilities; {type(est).__name__} gives none "
+                                                     "(use lda, qda, logreg, knn, rf, gb, mlp or svm_calibrated)")
+        d = reject(fitted.predict_proba(X), reject_threshold, classes=fitted.classes_)
+    else:
+        d = np.asarray(fitted.predict(X))
+    if vote > 1:
+        ids = np.zeros(len(d), dtype=np.int64) if streams is None else np.asarray(streams)
+        voted = d.copy()
+        for sid in np.unique(ids):
+            m = ids == sid
+            voted[m] = majority_vote(d[m], vote)
+        d = voted
+    return d
+
+
+def classification_scores(y_true: Any, y_pred: Any, *, rest: Any = None, streams: Any = None) -> dict[str, float]:
+    """The per-fold metrics of :func:`evaluate`: accuracy, balanced accuracy, active error, instability, rejection rate."""
+    return dict(
+        accuracy=accuracy(y_true, y_pred),
+        balanced_accuracy=balanced_accuracy(y_true, y_pred),
+        active_error=active_error(y_true, y_pred, rest=rest) if rest is not None else float("nan"),
+        instability=instability(y_pred, y_true, groups=streams),
+        rejection_rate=rejection_rate(y_pred),
+    )
+
+
+def regression_scores(y_true: Any, y_pred: Any) -> dict[str, float]:
+    """The per-fold metrics of :func:`evaluate` for a regressor: R², RMSE, NRMSE (averaged over outputs)."""
+    return dict(r2=r2(y_true, y_pred), rmse=rmse(y_true, y_pred), nrmse=nrmse(y_true, y_pred))
+
+
 def evaluate(
     pipeline: Any,
     dataset: GestureDataset,
@@ -371,6 +417,8 @@ def evaluate(
     *,
     augment: Callable[[GestureDataset], GestureDataset] | dict | None = None,
     decide: Callable[[Any, np.ndarray], np.ndarray] | None = None,
+    vote: int = 1,
+    reject_threshold: float | None = None,
 ) -> EvaluationResult:
     """Fit a fresh clone of ``pipeline`` on each training fold and score its test fold.
 
@@ -387,8 +435,11 @@ def evaluate(
         :class:`GestureDataset`, or keyword arguments of
         :func:`myograph.control.augment`.
     decide : callable, optional
-        ``decide(fitted_pipeline, X_test) -> decisions`` for post-processed
-        decisions (rejection, majority vote); default ``predict``.
+        ``decide(fitted_pipeline, X_test) -> decisions`` for decisions of your own;
+        default :func:`decisions` with ``vote`` and ``reject_threshold``.
+    vote, reject_threshold
+        The live controller's post-processing of each test fold (see :func:`decisions`):
+        rejection below a probability, then a majority vote within each stream.
 
     Regression pipelines (last step named ``regressor``) are scored against
     ``dataset.targets`` with R², RMSE and NRMSE.
@@ -417,19 +468,14 @@ def evaluate(
         if regression:
             model.fit(tr.X, tr.targets)
             pred = np.asarray(model.predict(te.X)).reshape(te.targets.shape)  # a single output may come back 1-D
-            row.update(r2=r2(te.targets, pred), rmse=rmse(te.targets, pred), nrmse=nrmse(te.targets, pred))
+            row.update(regression_scores(te.targets, pred))
             all_t.append(te.targets)
             all_p.append(pred)
         else:
             model.fit(tr.X, tr.y)
-            pred = np.asarray(decide(model, te.X) if decide is not None else model.predict(te.X))
-            row.update(
-                accuracy=accuracy(te.y, pred),
-                balanced_accuracy=balanced_accuracy(te.y, pred),
-                active_error=active_error(te.y, pred, rest=rest) if rest is not None else float("nan"),
-                instability=instability(pred, te.y, groups=stream[test]),
-                rejection_rate=rejection_rate(pred),
-            )
+            pred = np.asarray(decide(model, te.X) if decide is not None else decisions(
+                model, te.X, streams=stream[test], vote=vote, reject_threshold=reject_threshold))
+            row.update(classification_scores(te.y, pred, rest=rest, streams=stream[test]))
             all_t.append(te.y)
             all_p.append(pred)
         rows.append(row)

@@ -147,7 +147,8 @@ class ControlModel:
     @property
     def has_proba(self) -> bool:
         """Whether the pipeline gives class probabilities (rejection needs them)."""
-        return self.info.kind == "classifier" and hasattr(self.pipeline, "predict_proba") and _has_proba(self.pipeline)
+        # scikit-learn hides predict_proba where the estimator cannot give it (an SVC without probabilities)
+        return self.info.kind == "classifier" and hasattr(self.pipeline, "predict_proba")
 
     @classmethod
     def train(
@@ -232,9 +233,3 @@ class ControlModel:
                                   "missing: saved with control.save() as a bare pipeline; save a ControlModel instead")
         return cls(pipe, ModelInfo.from_dict(meta["control"], file=path))
 
-
-def _has_proba(pipeline: Any) -> bool:
-    est = pipeline.steps[-1][1] if hasattr(pipeline, "steps") else pipeline
-    if type(est).__name__ == "SVC":
-        return bool(getattr(est, "probability", False))
-    return hasattr(est, "predict_proba")

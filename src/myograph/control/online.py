@@ -98,16 +98,6 @@ class Decision:
     processing_s: float
     probabilities: tuple[float, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able fields (NaN as ``None``)."""
-        out: dict[str, Any] = {}
-        for k in self.__dataclass_fields__:
-            v = getattr(self, k)
-            if isinstance(v, float) and not math.isfinite(v):
-                v = None
-            out[k] = list(v) if isinstance(v, tuple) else v
-        return out
-
 
 class StreamingVote:
     """Causal majority vote over the last ``n`` values, ties to the most recent.
@@ -143,15 +133,15 @@ class _Predictor:
     A live decision is one window; scikit-learn validates the input at every step of
     a Pipeline (about 0.4 ms of a 0.6 ms decision on the project's machine). For the
     pipelines :func:`~myograph.control.make_pipeline` builds —
-    ``FeatureExtractor -> [StandardScaler] -> estimator`` — the features are computed
-    by the extractor's own code, scaled with the fitted ``mean_``/``scale_``, and
+    ``FeatureExtractor -> [StandardScaler] -> estimator`` — the features come from the
+    extractor's ``transform``, are scaled with the fitted ``mean_``/``scale_``, and
     handed to the estimator directly; an LDA is evaluated with its fitted
     ``coef_``/``intercept_`` (softmax, or the logistic for two classes, as
     scikit-learn's LDA does). Any other pipeline goes through scikit-learn
     unchanged. The test suite checks both paths give the same result (to 1e-12).
     """
 
-    def __init__(self, pipeline: Any, fs: float) -> None:
+    def __init__(self, pipeline: Any) -> None:
         self.pipeline = pipeline
         self.fast = False
         self.lda = False
@@ -162,12 +152,11 @@ class _Predictor:
         from sklearn.preprocessing import StandardScaler
 
         from myograph.features import FeatureExtractor
-        from myograph.features.extractor import _resolve
 
         fe, *middle, est = steps
         if type(fe) is not FeatureExtractor or len(middle) > 1 or any(type(m) is not StandardScaler for m in middle):
             return
-        self.fe, self.fs, self.spec = fe, float(fs), _resolve(fe.features, fe.params)
+        self.fe = fe
         self.scaler = middle[0] if middle else None
         self.est = est
         self.fast = True
@@ -177,9 +166,7 @@ class _Predictor:
             self.intercept = np.asarray(est.intercept_, dtype=np.float64)
 
     def _features(self, W: np.ndarray) -> np.ndarray:
-        from myograph.features.extractor import _compute_windows
-
-        F = self.fe._apply(_compute_windows(W, self.fs, self.spec))
+        F = self.fe.transform(W)
         sc = self.scaler
         if sc is not None:
             if sc.with_mean:
@@ -274,7 +261,7 @@ class OnlineController:
         self.dead_band = float(dead_band)
         self._rest = info.class_names.index(info.rest) if info.rest in info.class_names else None
         self._proba = model.has_proba
-        self._predictor = _Predictor(model.pipeline, info.fs)
+        self._predictor = _Predictor(model.pipeline)
         est = model.pipeline.steps[-1][1] if hasattr(model.pipeline, "steps") else model.pipeline
         self._classes = np.asarray(getattr(est, "classes_", np.arange(len(info.class_names))))
         self.gaps = 0

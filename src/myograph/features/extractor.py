@@ -145,6 +145,11 @@ def extract(X: Any, features: Any = "TD4", *, fs: float | None = None, window_s:
     """
     spec = _resolve(features, params)
     arr, rate = _as_input(X, fs)
+    return _extract(arr, rate, spec, window_s, step_s)
+
+
+def _extract(arr: np.ndarray, rate: float | None, spec, window_s: float | None, step_s: float | None) -> np.ndarray:
+    """:func:`extract` on validated input (``_as_input``) and a resolved ``spec``."""
     if rate is None:
         raise ParameterError("fs", "the sampling rate in Hz is required (fs is never guessed)")
     if arr.ndim == 3:
@@ -205,10 +210,9 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         self.repair_nonfinite = repair_nonfinite
 
     def _raw(self, X: Any) -> tuple[np.ndarray, int]:
-        arr, _ = _as_input(X, self.fs)
-        n_ch = arr.shape[-2]
-        out = extract(X, self.features, fs=self.fs, window_s=self.window_s, step_s=self.step_s, params=self.params)
-        return out, n_ch
+        arr, rate = _as_input(X, self.fs)  # validated once
+        out = _extract(arr, rate, _resolve(self.features, self.params), self.window_s, self.step_s)
+        return out, arr.shape[-2]
 
     def fit(self, X: Any, y: Any = None) -> "FeatureExtractor":
         self._fit(X)

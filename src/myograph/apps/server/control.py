@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from myograph.acquire.source import Block, StreamInfo
+from myograph.apps.server.stream import wake_loop
 from myograph.apps.server.training import (
     DEFAULT_GESTURES,
     MAX_GESTURES,
@@ -247,11 +248,7 @@ class Outbox:
                 self.dropped += 1
             self._q.append((msg, created_s, on_sent))
             loop, wake = self._loop, self._wake
-        if loop is not None and wake is not None:
-            try:
-                loop.call_soon_threadsafe(wake.set)
-            except RuntimeError:  # the loop is closing
-                pass
+        wake_loop(loop, wake)
 
     async def run(self, send_json: Callable[[dict[str, Any]], Any]) -> None:
         self._wake = asyncio.Event()
@@ -277,11 +274,7 @@ class Outbox:
 
     def close(self) -> None:
         self._closed = True
-        if self._loop is not None and self._wake is not None:
-            try:
-                self._loop.call_soon_threadsafe(self._wake.set)
-            except RuntimeError:
-                pass
+        wake_loop(self._loop, self._wake)
 
 
 # --------------------------------------------------------------------------------------

@@ -219,6 +219,17 @@ class LatencyStats:
 SendBytes = Callable[[bytes], Awaitable[None]]
 
 
+def wake_loop(loop: asyncio.AbstractEventLoop | None, event: asyncio.Event | None) -> None:
+    """Set ``event`` in ``loop`` from another thread (the acquisition thread); nothing if either is missing
+    or the loop is closing (its client is going away)."""
+    if loop is None or event is None:
+        return
+    try:
+        loop.call_soon_threadsafe(event.set)
+    except RuntimeError:
+        pass
+
+
 class ClientStream:
     """The stream to one websocket client.
 
@@ -321,10 +332,7 @@ class ClientStream:
             if arm:
                 self._wake_armed = True
         if arm:
-            try:
-                self._loop.call_soon_threadsafe(self._wake.set)  # type: ignore[union-attr]
-            except RuntimeError:  # loop closed: the client is going away
-                pass
+            wake_loop(self._loop, self._wake)
 
     def _take(self) -> list[Block]:
         with self._lock:
@@ -428,11 +436,7 @@ class ClientStream:
 
     def close(self) -> None:
         self._closed = True
-        if self._loop is not None and self._wake is not None:
-            try:
-                self._loop.call_soon_threadsafe(self._wake.set)
-            except RuntimeError:
-                pass
+        wake_loop(self._loop, self._wake)
 
     def stats(self) -> dict[str, Any]:
         return {"frames_sent": self.frames_sent, "blocks_dropped": self.blocks_dropped,
