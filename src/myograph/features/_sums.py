@@ -55,13 +55,43 @@ def _strided_sums(g: np.ndarray, offset: int, count: int, size: int, step: int) 
     """``out[c, k] = g[c, offset + k*step : offset + k*step + size].sum()`` through a strided view.
 
     The sums are products with a vector of ones (BLAS), several times faster
-    than ``sum(axis=-1)`` over short blocks. float32 input holds 0/1 counts
-    (exact: blocks are far shorter than 2**24); results are float64.
+    than ``sum(axis=-1)`` over short blocks; when the blocks tile whole rows
+    of a contiguous ``g``, one matrix-vector product covers all channels.
+    float32 input holds 0/1 counts (exact: blocks are far shorter than
+    2**24); results are float64.
     """
-    n_ch = g.shape[0]
+    n_ch, m = g.shape
+    ones = np.ones(size, dtype=g.dtype)
+    if offset == 0 and size == step and count * step == m and g.flags.c_contiguous:
+        return (g.reshape(n_ch * count, step) @ ones).reshape(n_ch, count).astype(np.float64, copy=False)
     s0, s1 = g.strides
     v = as_strided(g[:, offset:], (n_ch, count, size), (s0, step * s1, s1), writeable=False)
-    return (v @ np.ones(size, dtype=g.dtype)).astype(np.float64, copy=False)
+    return (v @ ones).astype(np.float64, copy=False)
+
+
+def _as_counts(g: np.ndarray, step: int) -> np.ndarray:
+    """Boolean ``g`` as float32 0/1, zero-padded to a whole number of blocks of ``step``."""
+    n_ch, m = g.shape
+    width = -(-m // step) * step
+    out = np.empty((n_ch, width), dtype=np.float32)
+    out[:, :m] = g
+    out[:, m:] = 0.0
+    return out
+
+
+def _consecutive_sums(blocks: np.ndarray, n: int, count: int) -> np.ndarray:
+    """``out[:, k] = blocks[:, k : k + n].sum(axis=1)`` for ``k < count``, by doubling (about log2(n) additions)."""
+    level, size, offset, out = blocks, 1, 0, None
+    while n:
+        if n & 1:
+            part = level[:, offset : offset + count]
+            out = part.copy() if out is None else out.__iadd__(part)
+            offset += size
+        n >>= 1
+        if n:
+            level = level[:, :-size] + level[:, size:]
+            size *= 2
+    return out
 
 
 def window_sums(g: np.ndarray, length: int, step: int, count: int) -> np.ndarray:
@@ -82,7 +112,7 @@ def window_sums(g: np.ndarray, length: int, step: int, count: int) -> np.ndarray
     q, r = divmod(length, step)  # whole blocks per window, and the samples left over
     is_bool = g.dtype == bool
     if is_bool:
-        g = g.astype(np.float32)  # counts, summed exactly by BLAS in single precision
+        g = _as_counts(g, step)  # counts, summed exactly by BLAS in single precision
     elif g.dtype != np.float64:
         g = g.astype(np.float64)
     tail = step - r if r else 0
@@ -95,21 +125,15 @@ def window_sums(g: np.ndarray, length: int, step: int, count: int) -> np.ndarray
         fast = min(count, max(0, (m - (q + 1) * step) // step + 1))
         acc = np.empty((n_ch, count))
         if fast:
-            blocks = _strided_sums(g, 0, fast + q, step, step)
-            a = blocks[:, :fast].copy()
-            for j in range(1, q + 1):
-                a += blocks[:, j : j + fast]
-            starts = np.arange(fast) * step + length
+            n_blocks = g.shape[1] // step if is_bool else fast + q
+            a = _consecutive_sums(_strided_sums(g, 0, n_blocks, step, step), q + 1, fast)
             for j in range(tail):
-                a -= g[:, starts + j]
+                a -= g[:, length + j : length + j + (fast - 1) * step + 1 : step]
             acc[:, :fast] = a
         for k in range(fast, count):
             acc[:, k] = g[:, k * step : k * step + length].sum(axis=1, dtype=np.float64)
     else:
-        blocks = _strided_sums(g, 0, count + q - 1, step, step)
-        acc = blocks[:, :count].copy()
-        for j in range(1, q):
-            acc += blocks[:, j : j + count]
+        acc = _consecutive_sums(_strided_sums(g, 0, count + q - 1, step, step), q, count)
         if r:
             acc += _strided_sums(g, q * step, count, r, step)
     return acc.T

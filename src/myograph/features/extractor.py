@@ -66,9 +66,16 @@ def feature_names(spec: list[tuple[Feature, dict[str, Any]]], n_channels: int) -
     return names
 
 
-def _stack(values: list[np.ndarray], n_windows: int) -> np.ndarray:
+def _stack(values: list[np.ndarray], n_windows: int, out: np.ndarray | None = None) -> np.ndarray:
+    """The feature values side by side, ``(n_windows, n_features)``, written into ``out`` when given."""
     cols = [v.reshape(n_windows, -1) for v in values]
-    return np.concatenate(cols, axis=1) if cols else np.empty((n_windows, 0))
+    if out is None:
+        return np.concatenate(cols, axis=1) if cols else np.empty((n_windows, 0))
+    j = 0
+    for c in cols:
+        out[:, j : j + c.shape[1]] = c
+        j += c.shape[1]
+    return out
 
 
 def _compute_windows(w: np.ndarray, fs: float, spec) -> np.ndarray:
@@ -94,15 +101,15 @@ def _compute_continuous(x: np.ndarray, fs: float, window_s: float, step_s: float
     per = max(1, (CHUNK_SAMPLES - n_win) // step + 1)  # windows per chunk
     if count <= per:
         return _continuous_chunk(x, fs, n_win, step, count, spec)
-    parts = []
+    out = np.empty((count, sum(feat.n_values(p) for feat, p in spec) * x.shape[0]))
     for k0 in range(0, count, per):
         k1 = min(count, k0 + per)
         seg = x[:, k0 * step : (k1 - 1) * step + n_win]
-        parts.append(_continuous_chunk(seg, fs, n_win, step, k1 - k0, spec))
-    return np.concatenate(parts, axis=0)
+        _continuous_chunk(seg, fs, n_win, step, k1 - k0, spec, out=out[k0:k1])
+    return out
 
 
-def _continuous_chunk(x: np.ndarray, fs: float, n_win: int, step: int, count: int, spec) -> np.ndarray:
+def _continuous_chunk(x: np.ndarray, fs: float, n_win: int, step: int, count: int, spec, out: np.ndarray | None = None) -> np.ndarray:
     wv = np.lib.stride_tricks.as_strided(x, (count, x.shape[0], n_win), (step * x.strides[1], x.strides[0], x.strides[1]), writeable=False)
     tdpsd_needed = [f.name for f, _ in spec if f.name in _TDPSD]
     cache: dict[str, np.ndarray] = {}
@@ -119,7 +126,7 @@ def _continuous_chunk(x: np.ndarray, fs: float, n_win: int, step: int, count: in
                 values.append(feat.sliding(x, fs, n_win, step, **p))
             else:
                 values.append(feat.function(wv, fs, **p))
-    return _stack(values, count)
+    return _stack(values, count, out)
 
 
 def _as_input(X: Any, fs: Any) -> tuple[np.ndarray, float | None]:
