@@ -85,7 +85,10 @@ def _consecutive_sums(blocks: np.ndarray, n: int, count: int) -> np.ndarray:
     while n:
         if n & 1:
             part = level[:, offset : offset + count]
-            out = part.copy() if out is None else out.__iadd__(part)
+            if out is None:
+                out = part.copy()
+            else:
+                out += part
             offset += size
         n >>= 1
         if n:

@@ -70,7 +70,7 @@ def _stack(values: list[np.ndarray], n_windows: int, out: np.ndarray | None = No
     """The feature values side by side, ``(n_windows, n_features)``, written into ``out`` when given."""
     cols = [v.reshape(n_windows, -1) for v in values]
     if out is None:
-        return np.concatenate(cols, axis=1) if cols else np.empty((n_windows, 0))
+        out = np.empty((n_windows, sum(c.shape[1] for c in cols)))
     j = 0
     for c in cols:
         out[:, j : j + c.shape[1]] = c
