@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from myograph.core.errors import ParameterError
-from myograph.features._sums import shared
+from myograph.features._sums import RunningSums, shared
 from myograph.features.registry import FEATURES, Feature, get_feature
 from myograph.features.sets import FEATURE_SETS, ALIASES, resolve_set
 from myograph.features.windows import window_lengths, windows as cut_windows
@@ -66,11 +66,20 @@ def feature_names(spec: list[tuple[Feature, dict[str, Any]]], n_channels: int) -
     return names
 
 
+def _columns(n_windows: int, n_features: int) -> np.ndarray:
+    """An uninitialised ``(n_windows, n_features)`` output stored column by column (Fortran order).
+
+    The running-sum features come as contiguous rows per channel over the
+    windows, so each is one contiguous copy into this layout.
+    """
+    return np.empty((n_features, n_windows)).T
+
+
 def _stack(values: list[np.ndarray], n_windows: int, out: np.ndarray | None = None) -> np.ndarray:
     """The feature values side by side, ``(n_windows, n_features)``, written into ``out`` when given."""
     cols = [v.reshape(n_windows, -1) for v in values]
     if out is None:
-        out = np.empty((n_windows, sum(c.shape[1] for c in cols)))
+        out = _columns(n_windows, sum(c.shape[1] for c in cols))
     j = 0
     for c in cols:
         out[:, j : j + c.shape[1]] = c
@@ -91,40 +100,79 @@ def _compute_windows(w: np.ndarray, fs: float, spec) -> np.ndarray:
     return _stack(values, w.shape[0])
 
 
-#: samples per channel processed at a time, so that intermediates stay in cache
+#: samples per channel processed at a time, so that intermediates stay in cache ...
 CHUNK_SAMPLES = 1 << 14
+#: ... or fewer (down to half) where the running-sum buffers of that many samples would pass this many bytes
+CHUNK_BYTES = 4 << 20
+#: up to this many windows, the windowed functions are used on a continuous signal instead of running sums
+FEW_WINDOWS = 8
+
+
+class _Summed:
+    """The requested features that have a running-sum form, computed together from one :class:`RunningSums`.
+
+    ``per`` is the number of windows per chunk: :data:`CHUNK_SAMPLES`, fewer
+    when the terms' buffers would pass :data:`CHUNK_BYTES`.
+    """
+
+    def __init__(self, spec, n_channels: int, n_win: int, step: int, n_samples: int) -> None:
+        self.items = [(feat, tuple(feat.sums.terms(**p))) for feat, p in spec if feat.sums is not None]
+        terms = list({t.key: t for _, ts in self.items for t in ts}.values())
+        per_sample = n_channels * sum(4 if t.count else 8 for t in terms)  # bytes of buffer per sample
+        chunk = max(CHUNK_SAMPLES // 2, min(CHUNK_SAMPLES, CHUNK_BYTES // per_sample)) if terms else CHUNK_SAMPLES
+        self.per = max(1, (chunk - n_win) // step + 1)
+        max_samples = min(n_samples, (self.per - 1) * step + n_win)
+        self.engine = RunningSums(terms, n_channels, n_win, step, max_samples) if terms else None
+        self.n_win = n_win
+
+    def compute(self, x: np.ndarray, count: int) -> dict[str, np.ndarray]:
+        """``{name: (n_channels, count)}`` for the chunk ``x`` (inside :func:`shared`)."""
+        if self.engine is None:
+            return {}
+        sums = self.engine.sums(x, count)
+        done, families = {}, {}
+        for feat, terms in self.items:
+            s = tuple(sums[t.key] for t in terms)
+            if feat.sums.family is None:
+                done[feat.name] = feat.sums.finish(s, self.n_win)
+            else:
+                families.setdefault(feat.sums.family, (s, []))[1].append(feat.name)
+        for family, (s, names) in families.items():
+            done.update(family(s, self.n_win, tuple(names)))
+        return done
 
 
 def _compute_continuous(x: np.ndarray, fs: float, window_s: float, step_s: float, spec) -> np.ndarray:
     n_win, step = window_lengths(fs, window_s, step_s)
-    count = cut_windows(x, fs, window_s, step_s).data.shape[0]  # validates the lengths
-    per = max(1, (CHUNK_SAMPLES - n_win) // step + 1)  # windows per chunk
+    cut = cut_windows(x, fs, window_s, step_s).data  # validates the lengths
+    count = cut.shape[0]
+    if count <= FEW_WINDOWS:  # e.g. one live decision: cheaper than setting up the running sums
+        return _compute_windows(cut, fs, spec)
+    summed = _Summed(spec, x.shape[0], n_win, step, x.shape[1])
+    per = summed.per  # windows per chunk
     if count <= per:
-        return _continuous_chunk(x, fs, n_win, step, count, spec)
-    out = np.empty((count, sum(feat.n_values(p) for feat, p in spec) * x.shape[0]))
+        return _continuous_chunk(x, fs, n_win, step, count, spec, summed)
+    out = _columns(count, sum(feat.n_values(p) for feat, p in spec) * x.shape[0])
     for k0 in range(0, count, per):
         k1 = min(count, k0 + per)
         seg = x[:, k0 * step : (k1 - 1) * step + n_win]
-        _continuous_chunk(seg, fs, n_win, step, k1 - k0, spec, out=out[k0:k1])
+        _continuous_chunk(seg, fs, n_win, step, k1 - k0, spec, summed, out=out[k0:k1])
     return out
 
 
-def _continuous_chunk(x: np.ndarray, fs: float, n_win: int, step: int, count: int, spec, out: np.ndarray | None = None) -> np.ndarray:
-    wv = np.lib.stride_tricks.as_strided(x, (count, x.shape[0], n_win), (step * x.strides[1], x.strides[0], x.strides[1]), writeable=False)
-    tdpsd_needed = [f.name for f, _ in spec if f.name in _TDPSD]
-    cache: dict[str, np.ndarray] = {}
-    values = []
+def _continuous_chunk(x: np.ndarray, fs: float, n_win: int, step: int, count: int, spec, summed: _Summed,
+                      out: np.ndarray | None = None) -> np.ndarray:
+    values, wv = [], None
     with shared(x):  # diff(x), |x| ... computed once for all features
-        if tdpsd_needed:
-            from myograph.features.time_domain import tdpsd_sliding
-
-            cache = tdpsd_sliding(x, n_win, step, tuple(tdpsd_needed))
+        done = summed.compute(x, count)
         for feat, p in spec:
-            if feat.name in cache:
-                values.append(cache[feat.name])
+            if feat.name in done:
+                values.append(done[feat.name].T)
             elif feat.sliding is not None:
                 values.append(feat.sliding(x, fs, n_win, step, **p))
             else:
+                if wv is None:
+                    wv = np.lib.stride_tricks.as_strided(x, (count, x.shape[0], n_win), (step * x.strides[1], x.strides[0], x.strides[1]), writeable=False)
                 values.append(feat.function(wv, fs, **p))
     return _stack(values, count, out)
 

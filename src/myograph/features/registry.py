@@ -8,12 +8,15 @@ values per channel (AR coefficients, wavelet levels), the leading shape plus
 one axis of length :attr:`Feature.size`. ``fs`` (Hz) is always passed; features
 that do not need it ignore it.
 
-Features that are sums over the window of a per-sample quantity (MAV, WL,
-ZC, …) also carry a ``sliding(x, fs, n_window, step, **parameters)`` twin
-that works on the continuous ``(n_channels, n_samples)`` signal with running
-sums, so overlapping windows do not recompute the shared samples. Both
-forms give the same numbers (tests compare them); the extractor uses the
-sliding form when it is given a continuous signal.
+Features that are made from sums over the window of per-sample quantities
+(MAV, WL, ZC, …) also carry a ``sliding(x, fs, n_window, step, **parameters)``
+twin that works on the continuous ``(n_channels, n_samples)`` signal with
+running sums, so overlapping windows do not recompute the shared samples.
+Most declare it as a :class:`~myograph.features._sums.SumForm` (their
+per-sample terms and what to make of the sums), so that the extractor sums
+the terms of all requested features together in one pass. Both forms give
+the same numbers (tests compare them); the extractor uses the sliding form
+when it is given a continuous signal.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from myograph.core.errors import ParameterError
+from myograph.features._sums import SumForm
 
 __all__ = ["Parameter", "Feature", "FEATURES", "register", "get_feature"]
 
@@ -58,6 +62,13 @@ class Feature:
         Values per channel: an int, or ``size(**parameters)``.
     parameters : mapping of str to Parameter
         Tunable parameters with defaults and units.
+    domain : str
+        ``"time"``, ``"frequency"`` … (for documentation and grouping).
+    sliding : callable or None
+        The twin over a continuous signal (module docstring).
+    sums : SumForm or None
+        The running-sum form, when the feature has one (``sliding`` is then
+        ``sums.sliding``).
     """
 
     name: str
@@ -69,6 +80,7 @@ class Feature:
     parameters: Mapping[str, Parameter] = field(default_factory=dict)
     domain: str = "time"
     sliding: Callable[..., np.ndarray] | None = None
+    sums: SumForm | None = None
 
     def resolve(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The parameters with defaults filled in; unknown names are refused."""
@@ -102,13 +114,15 @@ def register(
     parameters: Mapping[str, Parameter] | None = None,
     domain: str = "time",
     sliding: Callable[..., np.ndarray] | None = None,
+    sums: SumForm | None = None,
 ) -> Callable[[Callable[..., np.ndarray]], Callable[..., np.ndarray]]:
     """Decorator adding a function to :data:`FEATURES` under ``name``."""
 
     def deco(fn: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
         if name in FEATURES:
             raise RuntimeError(f"feature {name} registered twice")
-        FEATURES[name] = Feature(name, fn, definition, reference, unit, size, dict(parameters or {}), domain, sliding)
+        twin = sums.sliding if sums is not None else sliding
+        FEATURES[name] = Feature(name, fn, definition, reference, unit, size, dict(parameters or {}), domain, twin, sums)
         return fn
 
     return deco

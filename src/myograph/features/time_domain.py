@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from myograph.features._sums import derived, n_win_count, window_sums
+from myograph.features._sums import SumForm, Term, derived, n_win_count, window_sums
 from myograph.features.registry import Parameter, register
 
 P12 = "Phinyomark et al. 2012, Expert Syst Appl 39:7420"
@@ -50,44 +50,68 @@ def _count(x: np.ndarray, n_win: int, step: int) -> int:
 
 
 # intermediates of the continuous signal, shared between features inside myograph.features._sums.shared
+def _diff(y):
+    return np.subtract(y[:, 1:], y[:, :-1])
+
+
 def _d(x):
-    return derived(x, "diff", lambda: np.diff(x, axis=-1))
+    return derived(x, "diff", lambda: _diff(x))
 
 
 def _absx(x):
     return derived(x, "abs", lambda: np.abs(x))
 
 
-def _xsq(x):
-    return derived(x, "sq", lambda: np.square(x))
-
-
 def _absd(x):
     return derived(x, "absdiff", lambda: np.abs(_d(x)))
 
 
-def _dsq(x):
-    return derived(x, "sqdiff", lambda: np.square(_d(x)))
+# running-sum terms (myograph.features._sums.Term): per-sample contributions written into the engine's buffers
+def _fill_abs(x, out):
+    np.abs(x, out=out)
+
+
+def _fill_sq(x, out):
+    np.square(x, out=out)
+
+
+def _fill_absd(x, out):
+    np.abs(_d(x), out=out)
+
+
+def _fill_dsq(x, out):
+    np.square(_d(x), out=out)
+
+
+ABS = Term("|x|", 0, False, _fill_abs)
+SQ = Term("x^2", 0, False, _fill_sq)
+ABSD = Term("|dx|", 1, False, _fill_absd)
+DSQ = Term("dx^2", 1, False, _fill_dsq)
+
+
+def _of(*terms: Term):
+    """``terms(**params)`` for a SumForm whose terms do not depend on parameters."""
+    return lambda: terms
+
+
+def _sum(s, n):
+    return s[0]
+
+
+def _mean(s, n):
+    return s[0] / n
 
 
 # ---------------------------------------------------------------- amplitude
 
-@register("IAV", definition="IAV = sum_i |x_i| (integrated EMG, IEMG)", reference=P12, unit="V")
+@register("IAV", definition="IAV = sum_i |x_i| (integrated EMG, IEMG)", reference=P12, unit="V", sums=SumForm(_of(ABS), _sum))
 def iav(w, fs):
     return np.abs(w).sum(axis=-1)
 
 
-def _iav_s(x, fs, n_win, step):
-    return window_sums(_absx(x), n_win, step, _count(x, n_win, step))
-
-
-@register("MAV", definition="MAV = (1/N) sum_i |x_i|", reference=H93, unit="V")
+@register("MAV", definition="MAV = (1/N) sum_i |x_i|", reference=H93, unit="V", sums=SumForm(_of(ABS), _mean))
 def mav(w, fs):
     return np.abs(w).mean(axis=-1)
-
-
-def _mav_s(x, fs, n_win, step):
-    return _iav_s(x, fs, n_win, step) / n_win
 
 
 def _mav_weights(n: int, kind: int) -> np.ndarray:
@@ -108,36 +132,38 @@ def mav2(w, fs):
     return np.abs(w) @ _mav_weights(w.shape[-1], 2) / w.shape[-1]
 
 
-@register("SSI", definition="SSI = sum_i x_i^2 (simple square integral)", reference=P12, unit="V^2")
+@register("SSI", definition="SSI = sum_i x_i^2 (simple square integral)", reference=P12, unit="V^2", sums=SumForm(_of(SQ), _sum))
 def ssi(w, fs):
     return np.einsum("...i,...i->...", w, w)
 
 
-def _ssi_s(x, fs, n_win, step):
-    return window_sums(_xsq(x), n_win, step, _count(x, n_win, step))
+# VAR from two running sums of the chunk with its mean removed (shift-invariant; avoids cancellation for offsets)
+def _centred(x):
+    return derived(x, "centred", lambda: x - x.mean(axis=-1, keepdims=True))
 
 
-@register("VAR", definition="VAR = (1/N) sum_i (x_i - mean(x))^2 (population variance)", reference=P18, unit="V^2")
+def _fill_centred(x, out):
+    np.copyto(out, _centred(x))
+
+
+def _fill_centred_sq(x, out):
+    np.square(_centred(x), out=out)
+
+
+def _var_finish(s, n):
+    m1 = s[0] / n
+    return np.maximum(s[1] / n - m1 * m1, 0.0)
+
+
+@register("VAR", definition="VAR = (1/N) sum_i (x_i - mean(x))^2 (population variance)", reference=P18, unit="V^2",
+          sums=SumForm(_of(Term("x-c", 0, False, _fill_centred), Term("(x-c)^2", 0, False, _fill_centred_sq)), _var_finish))
 def var(w, fs):
     return np.var(w, axis=-1)
 
 
-def _var_s(x, fs, n_win, step):
-    # two running sums after removing the channel mean (shift-invariant, avoids cancellation for offsets)
-    c = _count(x, n_win, step)
-    xc = x - x.mean(axis=-1, keepdims=True)
-    s1 = window_sums(xc, n_win, step, c) / n_win
-    s2 = window_sums(xc * xc, n_win, step, c) / n_win
-    return np.maximum(s2 - s1 * s1, 0.0)
-
-
-@register("RMS", definition="RMS = sqrt((1/N) sum_i x_i^2)", reference=P12, unit="V")
+@register("RMS", definition="RMS = sqrt((1/N) sum_i x_i^2)", reference=P12, unit="V", sums=SumForm(_of(SQ), lambda s, n: np.sqrt(s[0] / n)))
 def rms(w, fs):
     return np.sqrt(ssi(w, fs) / w.shape[-1])
-
-
-def _rms_s(x, fs, n_win, step):
-    return np.sqrt(_ssi_s(x, fs, n_win, step) / n_win)
 
 
 def _tm(w, order):
@@ -164,12 +190,6 @@ def v3(w, fs):
     return np.cbrt(np.mean(w**3, axis=-1))
 
 
-@register("LD", definition="LD = exp((1/N) sum_i log|x_i|) (log detector)", reference=P12, unit="V")
-def ld(w, fs):
-    with np.errstate(divide="ignore"):
-        return np.exp(np.mean(np.log(np.abs(w)), axis=-1))
-
-
 def _ld_s(x, fs, n_win, step):
     with np.errstate(divide="ignore"):
         lg = np.log(np.abs(x))
@@ -177,23 +197,35 @@ def _ld_s(x, fs, n_win, step):
         np.lib.stride_tricks.sliding_window_view(x, n_win, axis=-1)[:, ::step].transpose(1, 0, 2), fs)
 
 
+@register("LD", definition="LD = exp((1/N) sum_i log|x_i|) (log detector)", reference=P12, unit="V", sliding=_ld_s)
+def ld(w, fs):
+    with np.errstate(divide="ignore"):
+        return np.exp(np.mean(np.log(np.abs(w)), axis=-1))
+
+
 @register("MAXAV", definition="MAXAV = max_i |x_i| (peak absolute value)", reference=P18, unit="V")
 def maxav(w, fs):
     return np.abs(w).max(axis=-1)
 
 
-@register("MSR", definition="MSR = |(1/N) sum_i sqrt(x_i)| with the principal complex square root (sqrt(-a) = i sqrt(a))", reference=P18, unit="V^0.5")
+def _fill_sqrt_pos(x, out):
+    np.maximum(x, 0.0, out=out)
+    np.sqrt(out, out=out)
+
+
+def _fill_sqrt_neg(x, out):
+    np.negative(x, out=out)
+    np.maximum(out, 0.0, out=out)
+    np.sqrt(out, out=out)
+
+
+@register("MSR", definition="MSR = |(1/N) sum_i sqrt(x_i)| with the principal complex square root (sqrt(-a) = i sqrt(a))", reference=P18, unit="V^0.5",
+          sums=SumForm(_of(Term("sqrt(x+)", 0, False, _fill_sqrt_pos), Term("sqrt(x-)", 0, False, _fill_sqrt_neg)),
+                       lambda s, n: np.hypot(s[0], s[1]) / n))
 def msr(w, fs):
     a = np.sqrt(np.maximum(w, 0.0)).sum(axis=-1)
     b = np.sqrt(np.maximum(-w, 0.0)).sum(axis=-1)
     return np.hypot(a, b) / w.shape[-1]
-
-
-def _msr_s(x, fs, n_win, step):
-    c = _count(x, n_win, step)
-    a = window_sums(np.sqrt(np.maximum(x, 0.0)), n_win, step, c)
-    b = window_sums(np.sqrt(np.maximum(-x, 0.0)), n_win, step, c)
-    return np.hypot(a, b) / n_win
 
 
 def _emav_p(n: int) -> np.ndarray:
@@ -206,14 +238,17 @@ def emav(w, fs):
     return np.mean(np.abs(w) ** _emav_p(w.shape[-1]), axis=-1)
 
 
+def _myop_terms(threshold_v):
+    def fill(x, out):
+        np.greater_equal(_absx(x), threshold_v, out=out, casting="unsafe")
+
+    return (Term(("|x|>=", threshold_v), 0, True, fill),)
+
+
 @register("MYOP", definition="MYOP = (1/N) sum_i [|x_i| >= threshold_v] (myopulse percentage rate)", reference=P12,
-          parameters={"threshold_v": Parameter(1e-5, "V", "amplitude above which a sample counts")})
+          parameters={"threshold_v": Parameter(1e-5, "V", "amplitude above which a sample counts")}, sums=SumForm(_myop_terms, _mean))
 def myop(w, fs, threshold_v):
     return np.mean(np.abs(w) >= threshold_v, axis=-1)
-
-
-def _myop_s(x, fs, n_win, step, threshold_v):
-    return window_sums(_absx(x) >= threshold_v, n_win, step, _count(x, n_win, step)) / n_win
 
 
 @register("SKEW", definition="SKEW = m3 / m2^1.5 with central moments m_k = (1/N) sum_i (x_i - mean)^k", reference=P18)
@@ -252,48 +287,35 @@ def card(w, fs, threshold_v):
 
 # ---------------------------------------------------------------- differences
 
-@register("WL", definition="WL = sum_{i=1}^{N-1} |x_{i+1} - x_i| (waveform length)", reference=H93, unit="V")
+@register("WL", definition="WL = sum_{i=1}^{N-1} |x_{i+1} - x_i| (waveform length)", reference=H93, unit="V", sums=SumForm(_of(ABSD), _sum))
 def wl(w, fs):
     return np.abs(np.diff(w, axis=-1)).sum(axis=-1)
 
 
-def _wl_s(x, fs, n_win, step):
-    return window_sums(_absd(x), n_win - 1, step, _count(x, n_win, step))
-
-
-@register("AAC", definition="AAC = (1/N) sum_{i=1}^{N-1} |x_{i+1} - x_i| (average amplitude change)", reference=P12, unit="V")
+@register("AAC", definition="AAC = (1/N) sum_{i=1}^{N-1} |x_{i+1} - x_i| (average amplitude change)", reference=P12, unit="V",
+          sums=SumForm(_of(ABSD), _mean))
 def aac(w, fs):
     return wl(w, fs) / w.shape[-1]
 
 
-def _aac_s(x, fs, n_win, step):
-    return _wl_s(x, fs, n_win, step) / n_win
-
-
-@register("DASDV", definition="DASDV = sqrt((1/(N-1)) sum_{i=1}^{N-1} (x_{i+1} - x_i)^2)", reference=P12, unit="V")
+@register("DASDV", definition="DASDV = sqrt((1/(N-1)) sum_{i=1}^{N-1} (x_{i+1} - x_i)^2)", reference=P12, unit="V",
+          sums=SumForm(_of(DSQ), lambda s, n: np.sqrt(s[0] / (n - 1))))
 def dasdv(w, fs):
     d = np.diff(w, axis=-1)
     return np.sqrt(np.einsum("...i,...i->...", d, d) / (w.shape[-1] - 1))
 
 
-def _dsq_s(x, n_win, step):
-    return window_sums(_dsq(x), n_win - 1, step, _count(x, n_win, step))
+def _half_log10(s, n):
+    with np.errstate(divide="ignore"):
+        return 0.5 * np.log10(s[0])
 
 
-def _dasdv_s(x, fs, n_win, step):
-    return np.sqrt(_dsq_s(x, n_win, step) / (n_win - 1))
-
-
-@register("MFL", definition="MFL = log10(sqrt(sum_{i=1}^{N-1} (x_{i+1} - x_i)^2)) (maximum fractal length)", reference=P18, unit="log10(V)")
+@register("MFL", definition="MFL = log10(sqrt(sum_{i=1}^{N-1} (x_{i+1} - x_i)^2)) (maximum fractal length)", reference=P18, unit="log10(V)",
+          sums=SumForm(_of(DSQ), _half_log10))
 def mfl(w, fs):
     d = np.diff(w, axis=-1)
     with np.errstate(divide="ignore"):
         return 0.5 * np.log10(np.einsum("...i,...i->...", d, d))
-
-
-def _mfl_s(x, fs, n_win, step):
-    with np.errstate(divide="ignore"):
-        return 0.5 * np.log10(_dsq_s(x, n_win, step))
 
 
 @register("EWL", definition="EWL = sum_{i=2}^{N} |x_i - x_{i-1}|^p_i, p_i = 0.75 for 0.2N <= i <= 0.8N else 0.5", reference="Too et al. 2019, IJACSA 10(6):83", unit="V^p")
@@ -302,53 +324,61 @@ def ewl(w, fs):
     return np.sum(np.abs(np.diff(w, axis=-1)) ** _emav_p(n)[1:], axis=-1)
 
 
-@register("ZC", definition="ZC = sum_{i=1}^{N-1} [x_i x_{i+1} < 0 and |x_i - x_{i+1}| >= threshold_v] (zero crossings)", reference=H93, parameters=_THR_V)
+def _zc_terms(threshold_v):
+    def fill(x, out):
+        # x_i x_{i+1} < 0  <=>  sign bits differ and neither sample is zero
+        sb = np.signbit(x)
+        np.not_equal(sb[:, :-1], sb[:, 1:], out=out, casting="unsafe")
+        if (x == 0).any():
+            nz = x != 0
+            out *= nz[:, :-1] & nz[:, 1:]
+        if threshold_v > 0:
+            out *= _absd(x) >= threshold_v
+
+    return (Term(("zc", threshold_v), 1, True, fill),)
+
+
+@register("ZC", definition="ZC = sum_{i=1}^{N-1} [x_i x_{i+1} < 0 and |x_i - x_{i+1}| >= threshold_v] (zero crossings)", reference=H93, parameters=_THR_V,
+          sums=SumForm(_zc_terms, _sum))
 def zc(w, fs, threshold_v):
     a, b = w[..., :-1], w[..., 1:]
     return np.sum((a * b < 0) & (np.abs(a - b) >= threshold_v), axis=-1).astype(np.float64)
 
 
-def _zc_s(x, fs, n_win, step, threshold_v):
-    # x_i x_{i+1} < 0  <=>  sign bits differ and neither sample is zero
-    sb = derived(x, "signbit", lambda: np.signbit(x))
-    g = sb[:, :-1] != sb[:, 1:]
-    if (x == 0).any():
-        nz = x != 0
-        g &= nz[:, :-1] & nz[:, 1:]
-    if threshold_v > 0:
-        g &= _absd(x) >= threshold_v
-    return window_sums(g, n_win - 1, step, _count(x, n_win, step))
+def _ssc_terms(threshold_v2):
+    def fill(x, out):
+        d = _d(x)
+        if threshold_v2 == 0:
+            # (x_i - x_{i-1})(x_i - x_{i+1}) >= 0  <=>  d_{i-1} d_i <= 0: slopes of different sign bits, or one is zero
+            sd = np.signbit(d)
+            np.not_equal(sd[:, :-1], sd[:, 1:], out=out, casting="unsafe")
+            if (d == 0).any():
+                z = d == 0
+                np.maximum(out, z[:, :-1] | z[:, 1:], out=out)
+        else:
+            np.greater_equal(-d[:, :-1] * d[:, 1:], threshold_v2, out=out, casting="unsafe")
+
+    return (Term(("ssc", threshold_v2), 2, True, fill),)
 
 
 @register("SSC", definition="SSC = sum_{i=2}^{N-1} [(x_i - x_{i-1})(x_i - x_{i+1}) >= threshold_v2] (slope sign changes)", reference=H93 + "; " + P12,
-          parameters={"threshold_v2": Parameter(0.0, "V^2", "dead zone on the product of the two slopes")})
+          parameters={"threshold_v2": Parameter(0.0, "V^2", "dead zone on the product of the two slopes")}, sums=SumForm(_ssc_terms, _sum))
 def ssc(w, fs, threshold_v2):
     a, b, c = w[..., :-2], w[..., 1:-1], w[..., 2:]
     return np.sum((b - a) * (b - c) >= threshold_v2, axis=-1).astype(np.float64)
 
 
-def _ssc_s(x, fs, n_win, step, threshold_v2):
-    d = _d(x)
-    if threshold_v2 == 0:
-        # (x_i - x_{i-1})(x_i - x_{i+1}) >= 0  <=>  d_{i-1} d_i <= 0: slopes of different sign bits, or one is zero
-        sd = np.signbit(d)
-        g = sd[:, :-1] != sd[:, 1:]
-        if (d == 0).any():
-            z = d == 0
-            g |= z[:, :-1] | z[:, 1:]
-    else:
-        g = -d[:, :-1] * d[:, 1:] >= threshold_v2
-    return window_sums(g, n_win - 2, step, _count(x, n_win, step))
+def _wamp_terms(threshold_v):
+    def fill(x, out):
+        np.greater_equal(_absd(x), threshold_v, out=out, casting="unsafe")
+
+    return (Term(("|dx|>=", threshold_v), 1, True, fill),)
 
 
 @register("WAMP", definition="WAMP = sum_{i=1}^{N-1} [|x_i - x_{i+1}| >= threshold_v] (Willison amplitude)", reference=P12,
-          parameters={"threshold_v": Parameter(1e-5, "V", "difference that counts (10 uV by default)")})
+          parameters={"threshold_v": Parameter(1e-5, "V", "difference that counts (10 uV by default)")}, sums=SumForm(_wamp_terms, _sum))
 def wamp(w, fs, threshold_v):
     return np.sum(np.abs(np.diff(w, axis=-1)) >= threshold_v, axis=-1).astype(np.float64)
-
-
-def _wamp_s(x, fs, n_win, step, threshold_v):
-    return window_sums(_absd(x) >= threshold_v, n_win - 1, step, _count(x, n_win, step))
 
 
 # ---------------------------------------------------------------- Hjorth
@@ -401,13 +431,38 @@ def _tdpsd_sums(w: np.ndarray):
             np.abs(d1).sum(axis=-1), np.abs(d2).sum(axis=-1))
 
 
-def _tdpsd_sums_sliding(x: np.ndarray, n_win: int, step: int):
-    c = _count(x, n_win, step)
-    d2 = np.diff(_d(x), axis=-1)
-    a2 = np.abs(d2)
-    s4 = window_sums(np.square(d2, out=d2), n_win - 2, step, c)
-    return (window_sums(_xsq(x), n_win, step, c), window_sums(_dsq(x), n_win - 1, step, c), s4,
-            window_sums(_absd(x), n_win - 1, step, c), window_sums(a2, n_win - 2, step, c))
+def _d2(x):
+    return derived(x, "diff2", lambda: _diff(_d(x)))
+
+
+def _logsq(x):
+    def make():
+        y = np.square(x)
+        y += _EPS
+        return np.log(y, out=y)
+
+    return derived(x, "logsq", make)
+
+
+def _logsq_d(x):
+    return derived(x, "logsq.diff", lambda: _diff(_logsq(x)))
+
+
+def _logsq_d2(x):
+    return derived(x, "logsq.diff2", lambda: _diff(_logsq_d(x)))
+
+
+def _moment_terms(prefix: str, src, d1, d2) -> tuple[Term, ...]:
+    """The five TD-PSD running-sum terms (sum y^2, dy^2, ddy^2, |dy|, |ddy|) of the signal ``y = src(x)``."""
+    return (Term(prefix + "x^2", 0, False, lambda x, out: np.square(src(x), out=out)),
+            Term(prefix + "dx^2", 1, False, lambda x, out: np.square(d1(x), out=out)),
+            Term(prefix + "ddx^2", 2, False, lambda x, out: np.square(d2(x), out=out)),
+            Term(prefix + "|dx|", 1, False, lambda x, out: np.abs(d1(x), out=out)),
+            Term(prefix + "|ddx|", 2, False, lambda x, out: np.abs(d2(x), out=out)))
+
+
+# on x (keys shared with SSI, DASDV, WL …) and on log(x^2 + eps)
+_TDPSD_TERMS = _moment_terms("", lambda x: x, _d, _d2) + _moment_terms("log(x^2+eps):", _logsq, _logsq_d, _logsq_d2)
 
 
 def _tdpsd_from_sums(sums, n: int, names) -> dict[str, np.ndarray]:
@@ -453,13 +508,9 @@ def tdpsd_windows(w: np.ndarray, names=("M0", "M2", "M4", "SPARSI", "IRF", "WLF"
     return {k: _combine(fe[k], ff[k]) for k in names}
 
 
-def tdpsd_sliding(x: np.ndarray, n_win: int, step: int, names=("M0", "M2", "M4", "SPARSI", "IRF", "WLF")) -> dict[str, np.ndarray]:
-    """All requested TD-PSD features from running sums over the continuous signal."""
-    se = _tdpsd_sums_sliding(x, n_win, step)
-    lx = np.square(x)
-    lx += _EPS
-    sf = _tdpsd_sums_sliding(np.log(lx, out=lx), n_win, step)
-    fe, ff = _tdpsd_from_sums(se, n_win, names), _tdpsd_from_sums(sf, n_win, names)
+def tdpsd_family(sums, n: int, names=("M0", "M2", "M4", "SPARSI", "IRF", "WLF")) -> dict[str, np.ndarray]:
+    """The requested TD-PSD features from the window sums of the ten TD-PSD terms (in their order)."""
+    fe, ff = _tdpsd_from_sums(sums[:5], n, names), _tdpsd_from_sums(sums[5:], n, names)
     return {k: _combine(fe[k], ff[k]) for k in names}
 
 
@@ -467,12 +518,13 @@ def _make_tdpsd(name: str, text: str) -> None:
     def fn(w, fs):
         return tdpsd_windows(w, (name,))[name]
 
-    def fn_s(x, fs, n_win, step):
-        return tdpsd_sliding(x, n_win, step, (name,))[name]
+    def finish(sums, n):
+        return tdpsd_family(sums, n, (name,))[name]
 
     fn.__name__ = name.lower()
     fn.__doc__ = f"TD-PSD {name}: {text} (Khushaba et al. 2017)."
-    register(name, definition=text + "; reported as -2 f(log(x^2+eps)) f(x) / (f(log(x^2+eps))^2 + f(x)^2)", reference=K17, sliding=fn_s)(fn)
+    register(name, definition=text + "; reported as -2 f(log(x^2+eps)) f(x) / (f(log(x^2+eps))^2 + f(x)^2)", reference=K17,
+             sums=SumForm(lambda: _TDPSD_TERMS, finish, family=tdpsd_family))(fn)
 
 
 _make_tdpsd("M0", "f = log|m0|, m0 = (sqrt(sum x^2)/(N-1))^0.1/0.1 (root squared zero-order moment)")
@@ -482,13 +534,3 @@ _make_tdpsd("SPARSI", "f = log|sqrt(|(m0-m2)(m0-m4)|)/m0| (sparseness)")
 _make_tdpsd("IRF", "f = log|m2/sqrt(m0 m4)| (irregularity factor)")
 _make_tdpsd("WLF", "f = log|sqrt(sum|dx| / sum|ddx|)| (waveform length ratio)")
 
-
-# attach the sliding twins
-from dataclasses import replace as _replace  # noqa: E402
-
-from myograph.features.registry import FEATURES as _F  # noqa: E402
-
-for _name, _fn in {"IAV": _iav_s, "MAV": _mav_s, "SSI": _ssi_s, "VAR": _var_s, "RMS": _rms_s, "LD": _ld_s, "MSR": _msr_s,
-                   "MYOP": _myop_s, "WL": _wl_s, "AAC": _aac_s, "DASDV": _dasdv_s, "MFL": _mfl_s, "ZC": _zc_s,
-                   "SSC": _ssc_s, "WAMP": _wamp_s}.items():
-    _F[_name] = _replace(_F[_name], sliding=_fn)

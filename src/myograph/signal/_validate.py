@@ -157,8 +157,26 @@ def check_signal(
     return arr
 
 
+def all_finite(arr: np.ndarray) -> bool:
+    """True when no value of the float array ``arr`` is NaN or infinite.
+
+    The sums of the rows (one BLAS matrix-vector product, a few times faster
+    than testing every value and without a temporary array) are finite when
+    every value is; NaN and infinities propagate into them. Only when a sum
+    is not finite, because of a non-finite value or because large finite
+    values overflowed, is every value tested.
+    """
+    if arr.ndim and arr.size and arr.flags.c_contiguous and arr.dtype == np.float64:
+        rows = arr.reshape(-1, arr.shape[-1])
+        with np.errstate(all="ignore"):  # inf - inf and overflow are answered below
+            sums = rows @ np.ones(rows.shape[1])
+        if np.isfinite(sums).all():
+            return True
+    return bool(np.isfinite(arr).all())
+
+
 def _refuse_nonfinite(arr: np.ndarray, name: str, axis: int) -> None:
-    if arr.size and not np.isfinite(arr).all():
+    if arr.size and not all_finite(arr):
         moved = np.moveaxis(arr, axis, -1)
         bad = ~np.isfinite(moved)
         count = int(bad.sum())
