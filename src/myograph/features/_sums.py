@@ -108,25 +108,21 @@ class SumForm:
 
 
 def n_win_count(n_samples: int, n_window: int, step: int) -> int:
+    """Windows of ``n_window`` samples every ``step`` that fit in ``n_samples``."""
     return 0 if n_samples < n_window else (n_samples - n_window) // step + 1
 
 
 def _strided_sums(g: np.ndarray, offset: int, count: int, size: int, step: int) -> np.ndarray:
-    """``out[c, k] = g[c, offset + k*step : offset + k*step + size].sum()`` through a strided view.
+    """``out[c, k] = g[c, offset + k*step : offset + k*step + size].sum()``, ``(n_channels, count)`` float64.
 
-    The sums are products with a vector of ones (BLAS), several times faster
-    than ``sum(axis=-1)`` over short blocks; when the blocks tile whole rows
-    of a contiguous ``g``, one matrix-vector product covers all channels.
-    float32 input holds 0/1 counts (exact: blocks are far shorter than
-    2**24); results are float64.
+    Products of a strided view with a vector of ones (BLAS), several times
+    faster than ``sum(axis=-1)`` over short runs; float32 input holds 0/1
+    counts (exact: runs are far shorter than 2**24).
     """
-    n_ch, m = g.shape
-    ones = np.ones(size, dtype=g.dtype)
-    if offset == 0 and size == step and count * step == m and g.flags.c_contiguous:
-        return (g.reshape(n_ch * count, step) @ ones).reshape(n_ch, count).astype(np.float64, copy=False)
+    n_ch = g.shape[0]
     s0, s1 = g.strides
     v = as_strided(g[:, offset:], (n_ch, count, size), (s0, step * s1, s1), writeable=False)
-    return (v @ ones).astype(np.float64, copy=False)
+    return (v @ np.ones(size, dtype=g.dtype)).astype(np.float64, copy=False)
 
 
 def _consecutive_sums(blocks: np.ndarray, n: int, out: np.ndarray) -> None:
