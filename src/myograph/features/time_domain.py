@@ -66,27 +66,27 @@ def _absd(x):
     return derived(x, "absdiff", lambda: np.abs(_d(x)))
 
 
+def _d2(x):
+    return derived(x, "diff2", lambda: _diff(_d(x)))
+
+
 # running-sum terms (myograph.features._sums.Term): per-sample contributions written into the engine's buffers
 def _fill_abs(x, out):
     np.abs(x, out=out)
 
 
-def _fill_sq(x, out):
-    np.square(x, out=out)
-
-
-def _fill_absd(x, out):
-    np.abs(_d(x), out=out)
-
-
-def _fill_dsq(x, out):
-    np.square(_d(x), out=out)
+def _moment_terms(prefix: str, src, d1, d2) -> tuple[Term, ...]:
+    """Sums of y^2, dy^2, ddy^2, |dy|, |ddy| of the signal ``y = src(x)`` (its differences ``d1(x)``, ``d2(x)``)."""
+    return (Term(prefix + "x^2", 0, False, lambda x, out: np.square(src(x), out=out)),
+            Term(prefix + "dx^2", 1, False, lambda x, out: np.square(d1(x), out=out)),
+            Term(prefix + "ddx^2", 2, False, lambda x, out: np.square(d2(x), out=out)),
+            Term(prefix + "|dx|", 1, False, lambda x, out: np.abs(d1(x), out=out)),
+            Term(prefix + "|ddx|", 2, False, lambda x, out: np.abs(d2(x), out=out)))
 
 
 ABS = Term("|x|", 0, False, _fill_abs)
-SQ = Term("x^2", 0, False, _fill_sq)
-ABSD = Term("|dx|", 1, False, _fill_absd)
-DSQ = Term("dx^2", 1, False, _fill_dsq)
+_X_MOMENTS = _moment_terms("", lambda x: x, _d, _d2)  # also five of TD-PSD's ten terms
+SQ, DSQ, _, ABSD, _ = _X_MOMENTS
 
 
 def _of(*terms: Term):
@@ -431,10 +431,6 @@ def _tdpsd_sums(w: np.ndarray):
             np.abs(d1).sum(axis=-1), np.abs(d2).sum(axis=-1))
 
 
-def _d2(x):
-    return derived(x, "diff2", lambda: _diff(_d(x)))
-
-
 def _logsq(x):
     def make():
         y = np.square(x)
@@ -452,17 +448,8 @@ def _logsq_d2(x):
     return derived(x, "logsq.diff2", lambda: _diff(_logsq_d(x)))
 
 
-def _moment_terms(prefix: str, src, d1, d2) -> tuple[Term, ...]:
-    """The five TD-PSD running-sum terms (sum y^2, dy^2, ddy^2, |dy|, |ddy|) of the signal ``y = src(x)``."""
-    return (Term(prefix + "x^2", 0, False, lambda x, out: np.square(src(x), out=out)),
-            Term(prefix + "dx^2", 1, False, lambda x, out: np.square(d1(x), out=out)),
-            Term(prefix + "ddx^2", 2, False, lambda x, out: np.square(d2(x), out=out)),
-            Term(prefix + "|dx|", 1, False, lambda x, out: np.abs(d1(x), out=out)),
-            Term(prefix + "|ddx|", 2, False, lambda x, out: np.abs(d2(x), out=out)))
-
-
 # on x (keys shared with SSI, DASDV, WL …) and on log(x^2 + eps)
-_TDPSD_TERMS = _moment_terms("", lambda x: x, _d, _d2) + _moment_terms("log(x^2+eps):", _logsq, _logsq_d, _logsq_d2)
+_TDPSD_TERMS = _X_MOMENTS + _moment_terms("log(x^2+eps):", _logsq, _logsq_d, _logsq_d2)
 
 
 def _tdpsd_from_sums(sums, n: int, names) -> dict[str, np.ndarray]:
